@@ -1,0 +1,3 @@
+using Harness.Cli;
+
+return await CliApp.RunAsync(args);

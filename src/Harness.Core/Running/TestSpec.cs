@@ -1,0 +1,14 @@
+using Harness.Core.Clients;
+using Harness.Core.Databases;
+
+namespace Harness.Core.Running;
+
+/// <summary>A composed test: plain parts, built by a suite from options.</summary>
+public sealed record TestSpec
+{
+    public required string Name { get; init; }
+    public required TestOptions Options { get; init; }
+    public required IDatabase Database { get; init; }
+    public required ClientFactory OpenClient { get; init; }
+    public required Workload Workload { get; init; }
+}
