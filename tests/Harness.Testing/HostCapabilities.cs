@@ -1,3 +1,5 @@
+using Xunit;
+
 using System.Diagnostics;
 
 namespace Harness.Testing;

@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace Harness.Testing;
 
 /// <summary>
