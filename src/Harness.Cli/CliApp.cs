@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Harness.Cli.Commands;
 using Harness.Core;
 using Harness.Core.Control;
 using Harness.Core.Histories;
@@ -21,7 +22,7 @@ public static class CliApp
     private static IEnumerable<Command> Commands()
     {
         // Each command lives in its own file under Commands/.
-        yield break;
+        yield return CheckCommand.Create();
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)

@@ -1,0 +1,47 @@
+namespace Harness.Checkers.Linearizability.Models;
+
+/// <summary>
+/// Knossos' cas-register: write v, cas [a b] (legal only when the value is a), read v (legal when v is nil
+/// or equals the value). Initially nil. Fails never happened; info writes/cas may take effect or not.
+/// Keyed histories are checked per key.
+/// </summary>
+public sealed class CasRegisterModel : LinearizabilityModel<int, RegisterOp>
+{
+    public override string Name => "cas-register";
+    public override string Description => "Knossos cas-register: read/write/cas, initially nil, a nil read matches anything; per key";
+    public override bool SplitsByKey => true;
+
+    public override OpInclusion Convert(in OpPair pair, ValueInterner values, out RegisterOp op)
+    {
+        switch (pair.F)
+        {
+            case "read":
+                op = new RegisterOp(RegisterOpKind.Read, values.Id(pair.Output), 0);
+                return pair.Output.IsNil ? OpInclusion.Skip : pair.ReadInclusion;
+            case "write":
+                op = new RegisterOp(RegisterOpKind.Write, values.Id(pair.Input), 0);
+                return pair.DefaultInclusion;
+            case "cas":
+                var (old, @new) = RegisterValues.CasPair(pair);
+                op = new RegisterOp(RegisterOpKind.Cas, values.Id(old), values.Id(@new));
+                return pair.DefaultInclusion;
+            default:
+                throw RegisterValues.UnknownF(pair, Name, "read, write, cas");
+        }
+    }
+
+    public override int Init(ValueInterner values) => ValueInterner.Nil;
+
+    public override bool Step(in int state, in RegisterOp op, out int next)
+    {
+        switch (op.Kind)
+        {
+            case RegisterOpKind.Read: next = state; return state == op.A;
+            case RegisterOpKind.Write: next = op.A; return true;
+            case RegisterOpKind.Cas: next = op.B; return state == op.A;
+            default: next = state; return false;
+        }
+    }
+
+    public override string DescribeState(in int state, ValueInterner values) => $"the register holds {values.Describe(state)}";
+}

@@ -1,0 +1,9 @@
+namespace Harness.Checkers.Linearizability;
+
+/// <summary>The outcome of searching one partition.</summary>
+internal enum SearchVerdict
+{
+    Linearizable,
+    NotLinearizable,
+    Cancelled,
+}

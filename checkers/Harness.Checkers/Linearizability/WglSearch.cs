@@ -1,0 +1,200 @@
+namespace Harness.Checkers.Linearizability;
+
+/// <summary>
+/// The Wing-Gong-Lowe search with Lowe's just-in-time linearization, as in Porcupine's checker.go: walk a
+/// doubly linked list of call/return events; at a call, try to linearize the op now (model step + memo of
+/// (linearized set, state)); at a return whose op is not linearized yet, backtrack. Optional ops (unknown
+/// outcome) have their returns after every other event and need not be linearized: reaching one means every
+/// required op is placed. The linearized set is a <c>ulong[]</c> bitset with an incremental Zobrist hash.
+/// </summary>
+internal sealed class WglSearch<TState, TOp>
+    where TState : IEquatable<TState>
+{
+    private readonly LinearizabilityModel<TState, TOp> _model;
+    private readonly TOp[] _ops;
+    private readonly bool[] _optional;
+    private readonly long[] _callPos;
+    private readonly long[] _retPos;
+    private readonly TState _init;
+
+    // Linked list of entries: 0 = head, 1..2n = events, 2n+1 = tail.
+    private readonly int[] _next;
+    private readonly int[] _prev;
+    private readonly int[] _entryOp;   // op id of each entry
+    private readonly int[] _match;     // for a call entry: its return entry; for a return: -1
+
+    private int[] _bestPrefix = [];
+
+    public WglSearch(LinearizabilityModel<TState, TOp> model, TOp[] ops, bool[] optional, long[] callPos, long[] retPos, TState init)
+    {
+        _model = model;
+        _ops = ops;
+        _optional = optional;
+        _callPos = callPos;
+        _retPos = retPos;
+        _init = init;
+        BestState = init;
+        var n = ops.Length;
+        var keys = new long[2 * n];
+        var events = new int[2 * n]; // op id, negative-1 for returns
+        for (var i = 0; i < n; i++)
+        {
+            keys[2 * i] = callPos[i];
+            events[2 * i] = i;
+            keys[(2 * i) + 1] = retPos[i];
+            events[(2 * i) + 1] = -i - 1;
+        }
+        Array.Sort(keys, events);
+        var size = (2 * n) + 2;
+        _next = new int[size];
+        _prev = new int[size];
+        _entryOp = new int[size];
+        _match = new int[size];
+        var callEntry = new int[n];
+        for (var e = 1; e <= 2 * n; e++)
+        {
+            var ev = events[e - 1];
+            _next[e - 1] = e;
+            _prev[e] = e - 1;
+            if (ev >= 0)
+            {
+                _entryOp[e] = ev;
+                callEntry[ev] = e;
+            }
+            else
+            {
+                var op = -ev - 1;
+                _entryOp[e] = op;
+                _match[e] = -1;
+                _match[callEntry[op]] = e;
+            }
+        }
+        _next[2 * n] = (2 * n) + 1;
+        _prev[(2 * n) + 1] = 2 * n;
+        _match[0] = -1;
+        _match[(2 * n) + 1] = -1;
+    }
+
+    /// <summary>After a violation: the longest linearizable prefix found (op ids, in linearization order).</summary>
+    public IReadOnlyList<int> BestPrefix => _bestPrefix;
+
+    /// <summary>After a violation: the model state after <see cref="BestPrefix"/>.</summary>
+    public TState BestState { get; private set; }
+
+    public SearchVerdict Run(CancellationToken ct)
+    {
+        var n = _ops.Length;
+        if (n == 0) return SearchVerdict.Linearizable;
+        var tail = (2 * n) + 1;
+        var words = (n + 63) >> 6;
+        var bits = new ulong[words];
+        ulong bitsHash = 0;
+        var zobrist = new ulong[n];
+        for (var i = 0; i < n; i++) zobrist[i] = Mix((ulong)i + 1);
+        var cache = new LinearizationCache<TState>(words, Math.Max(16, n * 2));
+        var stackEntry = new int[n];
+        var stackState = new TState[n];
+        var depth = 0;
+        var bestLen = -1;
+        var state = _init;
+        var entry = _next[0];
+        var iterations = 0;
+        var next = _next;
+        var match = _match;
+        var entryOp = _entryOp;
+        while (true)
+        {
+            if (entry == tail) return SearchVerdict.Linearizable;
+            if ((++iterations & 0xFFF) == 0 && ct.IsCancellationRequested) return SearchVerdict.Cancelled;
+            var op = entryOp[entry];
+            if (match[entry] >= 0)
+            {
+                // A call: try to linearize its op now.
+                if (_model.Step(state, _ops[op], out var newState))
+                {
+                    var w = op >> 6;
+                    var bit = 1UL << (op & 63);
+                    bits[w] |= bit;
+                    var h = bitsHash ^ zobrist[op];
+                    if (cache.Add(h, bits, newState))
+                    {
+                        bitsHash = h;
+                        stackEntry[depth] = entry;
+                        stackState[depth] = state;
+                        depth++;
+                        state = newState;
+                        Lift(entry);
+                        entry = next[0];
+                        continue;
+                    }
+                    bits[w] &= ~bit;
+                }
+                entry = next[entry];
+            }
+            else
+            {
+                // A return whose op is not linearized.
+                if (_optional[op]) return SearchVerdict.Linearizable; // only optional returns remain
+                if (depth > bestLen)
+                {
+                    bestLen = depth;
+                    _bestPrefix = new int[depth];
+                    for (var i = 0; i < depth; i++) _bestPrefix[i] = entryOp[stackEntry[i]];
+                    BestState = state;
+                }
+                if (depth == 0) return SearchVerdict.NotLinearizable;
+                depth--;
+                entry = stackEntry[depth];
+                state = stackState[depth];
+                var top = entryOp[entry];
+                bits[top >> 6] &= ~(1UL << (top & 63));
+                bitsHash ^= zobrist[top];
+                Unlift(entry);
+                entry = next[entry];
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a violation: the ops that could come next after <see cref="BestPrefix"/> (invoked before the
+    /// first pending required return) but cannot be applied in <see cref="BestState"/>.
+    /// </summary>
+    public IReadOnlyList<int> StuckOps()
+    {
+        var n = _ops.Length;
+        var placed = new bool[n];
+        foreach (var op in _bestPrefix) placed[op] = true;
+        var firstReturn = long.MaxValue;
+        for (var i = 0; i < n; i++)
+            if (!placed[i] && !_optional[i]) firstReturn = Math.Min(firstReturn, _retPos[i]);
+        var candidates = Enumerable.Range(0, n).Where(i => !placed[i] && _callPos[i] < firstReturn).ToList();
+        var stuck = candidates.Where(i => !_model.Step(BestState, _ops[i], out _)).ToList();
+        return stuck.Count > 0 ? stuck : candidates;
+    }
+
+    private void Lift(int e)
+    {
+        var m = _match[e];
+        _next[_prev[e]] = _next[e];
+        _prev[_next[e]] = _prev[e];
+        _next[_prev[m]] = _next[m];
+        _prev[_next[m]] = _prev[m];
+    }
+
+    private void Unlift(int e)
+    {
+        var m = _match[e];
+        _prev[_next[m]] = m;
+        _next[_prev[m]] = m;
+        _prev[_next[e]] = e;
+        _next[_prev[e]] = e;
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+}

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Harness.Checkers.Linearizability;
+using Harness.Core;
+using Harness.Core.Checking;
+using Harness.Core.Histories.Formats;
+
+namespace Harness.Cli.Commands;
+
+/// <summary>
+/// <c>harness check FILE... --model M [--format F] [--timeout S] [--json]</c>: checks history files and prints
+/// one verdict line per file (with the explanation when invalid). Exit 0 when all are valid, 1 when any is
+/// invalid, 2 when any is unknown; bad input exits 254 with one line naming the file and line.
+/// Extension points: <see cref="SelectChecker"/> (which checker a request means) and
+/// <see cref="ExpandTargets"/> (what a path on the command line stands for).
+/// </summary>
+public static class CheckCommand
+{
+    /// <summary>
+    /// What the user asked for, parsed from the command line; <c>Options</c> holds extra options added by other
+    /// checkers (name without dashes, value as text).
+    /// </summary>
+    public sealed record Request(
+        IReadOnlyList<string> Paths,
+        string? Model,
+        HistoryFormat Format,
+        TimeSpan? Timeout,
+        bool Json,
+        IReadOnlyDictionary<string, string?> Options);
+
+    /// <summary>One history to check: a file and, when not the default, a format.</summary>
+    public sealed record Target(string Path, HistoryFormat Format);
+
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("files") { Description = "history files (harness JSONL, Jepsen/Knossos EDN, Porcupine logs)", Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string?>("--model", "-m") { Description = $"linearizability model: {string.Join(", ", LinearizabilityModels.Names)}" };
+        var format = new Option<string>("--format", "-f") { Description = $"history format: {string.Join("|", HistoryFiles.FormatNames)}", DefaultValueFactory = _ => "auto" };
+        var timeout = new Option<double?>("--timeout") { Description = "give up after this many seconds per file (verdict unknown, exit 2)" };
+        var json = new Option<bool>("--json") { Description = "print each file's result as one JSON object per line" };
+        var command = new Command("check", "Check history files for linearizability (and other consistency models)")
+        {
+            files, model, format, timeout, json,
+        };
+        // Extension point: other checkers add their options to `command` here and read them in the action below
+        // into Request.Options (e.g. --workload list-append --consistency serializable).
+        command.SetAction((parse, ct) =>
+        {
+            var t = parse.GetValue(timeout);
+            if (t is < 0) throw new UserErrorException("--timeout must be a positive number of seconds");
+            var request = new Request(
+                parse.GetValue(files) ?? [],
+                parse.GetValue(model),
+                HistoryFiles.ParseFormat(parse.GetValue(format)),
+                t is > 0 ? TimeSpan.FromSeconds(t.Value) : null,
+                parse.GetValue(json),
+                new Dictionary<string, string?>());
+            var output = parse.InvocationConfiguration.Output;
+            return RunAsync(request, output, ct);
+        });
+        return command;
+    }
+
+    /// <summary>Checks every target; returns the exit code.</summary>
+    public static async Task<int> RunAsync(Request request, TextWriter stdout, CancellationToken ct)
+    {
+        var checker = SelectChecker(request);
+        var targets = request.Paths.SelectMany(p => ExpandTargets(p, request)).ToList();
+        var validity = Validity.Valid;
+        foreach (var target in targets)
+        {
+            ct.ThrowIfCancellationRequested();
+            var history = HistoryFiles.Read(target.Path, target.Format);
+            var result = Harness.Core.Checking.Checkers.CheckSafe(checker, history, ct);
+            validity = validity.Merge(result.Validity);
+            await stdout.WriteLineAsync(request.Json ? JsonLine(target.Path, result) : TextLines(target.Path, result));
+        }
+        return validity.ExitCode();
+    }
+
+    /// <summary>
+    /// Extension point: the checker a request selects. Add cases here for other flags (e.g. --workload).
+    /// </summary>
+    public static IChecker SelectChecker(Request request)
+    {
+        if (request.Model is { } m) return new LinearizabilityChecker(LinearizabilityModels.ByName(m), request.Timeout);
+        throw new UserErrorException($"say what to check: --model {string.Join("|", LinearizabilityModels.Names)}");
+    }
+
+    /// <summary>
+    /// Extension point: the histories a command-line path stands for (a file; a run directory could expand
+    /// to its history.jsonl here).
+    /// </summary>
+    public static IEnumerable<Target> ExpandTargets(string path, Request request)
+    {
+        if (Directory.Exists(path))
+            throw new UserErrorException($"{path}: is a directory; pass history files");
+        if (!File.Exists(path))
+            throw new UserErrorException($"{path}: no such file");
+        yield return new Target(path, request.Format);
+    }
+
+    private static string TextLines(string path, CheckResult r)
+    {
+        var line = $"{path}: {r.Validity.Word()}: {r.Summary}";
+        if (r.Validity != Validity.Invalid) return line;
+        var lines = new List<string> { line };
+        foreach (var a in r.Anomalies)
+            lines.AddRange(a.Explanation.Split('\n').Select(l => "  " + l.TrimStart()));
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string JsonLine(string path, CheckResult r)
+    {
+        var o = new JsonObject { ["file"] = path, ["validity"] = r.Validity.Word(), ["result"] = CheckResultJson.ToJson(r) };
+        return o.ToJsonString();
+    }
+}
