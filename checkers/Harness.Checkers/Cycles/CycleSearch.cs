@@ -47,9 +47,9 @@ internal sealed class CycleSearch(TxnGraph graph, int budgetPerSearch = 2_000_00
         foreach (var (id, txns) in members.OrderBy(kv => kv.Value[0]))
         {
             ct.ThrowIfCancellationRequested();
-            var classesFound = new HashSet<string>();
             foreach (var (suffix, extra, req) in variants)
             {
+                var classesFound = new HashSet<string>();
                 foreach (var cls in Classes)
                 {
                     if (classesFound.Contains(cls.Name)) continue;
