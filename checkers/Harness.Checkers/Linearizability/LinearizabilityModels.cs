@@ -7,7 +7,7 @@ namespace Harness.Checkers.Linearizability;
 public static class LinearizabilityModels
 {
     /// <summary>Canonical names, in the order shown to users.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["register", "cas-register", "etcd", "multi-register", "mutex", "kv"];
+    public static IReadOnlyList<string> Names { get; } = ["register", "cas-register", "etcd", "multi-register", "mutex", "kv", "set", "queue"];
 
     /// <summary>A new model by name (or alias); throws <see cref="UserErrorException"/> for an unknown name.</summary>
     public static LinearizabilityModel ByName(string name) => name.ToLowerInvariant() switch
@@ -18,6 +18,8 @@ public static class LinearizabilityModels
         "multi-register" => new MultiRegisterModel(),
         "mutex" => new MutexModel(),
         "kv" or "kv-append" or "porcupine-kv" => new KvModel(),
+        "set" => new SetModel(),
+        "queue" or "fifo-queue" => new QueueModel(),
         _ => throw new UserErrorException($"unknown model '{name}' (expected one of: {string.Join(", ", Names)})"),
     };
 }

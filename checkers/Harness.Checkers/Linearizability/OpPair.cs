@@ -31,9 +31,11 @@ public readonly record struct OpPair(Operation Invoke, Operation? Completion, Da
     public override string ToString()
     {
         var outcome = Outcome switch { OpType.Ok => "ok", OpType.Fail => "fail", _ => Completion is null ? "no completion" : "info" };
-        var io = Outcome == OpType.Ok && !Output.Equals(Input) && !Output.IsNil ? $"{Input} -> {Output}" : Input.ToString();
+        var io = Outcome == OpType.Ok && !Output.Equals(Input) && !Output.IsNil
+            ? (Input.IsNil ? $" -> {Output}" : $" {Input} -> {Output}")
+            : Input.IsNil ? "" : $" {Input}";
         var who = Invoke.IsNemesis ? "nemesis" : $"p{Invoke.Process}";
-        return $"#{Invoke.Index} {who} {F} {io} ({outcome}{(Completion?.Error is { } e ? ": " + e : "")})";
+        return $"#{Invoke.Index} {who} {F}{io} ({outcome}{(Completion?.Error is { } e ? ": " + e : "")})";
     }
 
     /// <summary>Splits a keyed value <c>{"key":k,"value":v}</c> into its key and value; otherwise (null, value).</summary>

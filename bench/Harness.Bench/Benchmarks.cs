@@ -1,0 +1,11 @@
+namespace Harness.Bench;
+
+/// <summary>The benchmarks by name: add a line here for a new one.</summary>
+internal static class Benchmarks
+{
+    public static IReadOnlyDictionary<string, (string Description, Func<string[], Task<int>> Run)> All { get; } =
+        new Dictionary<string, (string, Func<string[], Task<int>>)>
+        {
+            ["lin"] = ("linearizability: Porcupine logs through ./harness check, and a 1M-op generated history", LinBenchmark.RunAsync),
+        };
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Harness.Bench;
+
+/// <summary>
+/// <c>lin [--runs N] [--ops N] [--keys N] [--processes N] [--skip-logs] [--skip-big]</c>:
+/// (a) every Porcupine etcd log (one process, --model etcd) and each kv log (--model kv) through the published
+/// <c>.build/cli/harness</c> launcher binary, whole-process wall clock, best and median of N runs;
+/// (b) a generated keyed-register history (default 1,000,000 ops over 1,000 keys and 50 processes) checked by
+/// the same binary: wall clock and peak working set (via /usr/bin/time).
+/// </summary>
+internal static class LinBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var runs = IntArg(args, "--runs", 5);
+        var ops = IntArg(args, "--ops", 1_000_000);
+        var keys = IntArg(args, "--keys", 1_000);
+        var processes = IntArg(args, "--processes", 50);
+        var root = FindRoot();
+        var data = Path.Combine(root, "tests/Harness.Checkers.Tests/TestData/porcupine/test_data");
+        if (!Directory.Exists(data)) data = "/work/shared/data/porcupine/test_data";
+        // Build (or refresh) the launcher once; the timed runs use the published binary directly.
+        await RunAsync(Path.Combine(root, "harness"), ["check", "--help"], quiet: true);
+        var exe = Path.Combine(root, ".build/cli/harness");
+        if (!args.Contains("--skip-logs"))
+        {
+            var etcd = Directory.GetFiles(Path.Combine(data, "jepsen"), "etcd_*.log").Order(StringComparer.Ordinal).ToArray();
+            await TimeAsync($"etcd logs ({etcd.Length} files, one process)", exe, ["check", .. etcd, "--model", "etcd"], runs);
+            foreach (var kv in Directory.GetFiles(Path.Combine(data, "kv"), "*.txt").Order(StringComparer.Ordinal))
+                await TimeAsync($"kv {Path.GetFileNameWithoutExtension(kv)}", exe, ["check", kv, "--model", "kv"], runs);
+        }
+        if (!args.Contains("--skip-big"))
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"harness-bench-{ops}-{keys}-{processes}.jsonl");
+            var gen = Stopwatch.StartNew();
+            var count = RegisterHistoryGenerator.WriteFile(file, ops, keys, processes, seed: 42);
+            Console.WriteLine($"generated {ops:N0} ops ({count:N0} events) over {keys} keys, {processes} processes in {gen.Elapsed.TotalSeconds:0.0} s: {file} ({new FileInfo(file).Length / 1e6:0} MB)");
+            var (seconds, peakKb, output) = await TimedRunAsync("/usr/bin/time", ["-f", "%e %M", exe, "check", file, "--model", "register"]);
+            Console.WriteLine($"  {output.Trim()}");
+            Console.WriteLine($"big history: {seconds:0.00} s wall clock, peak working set {peakKb / 1024.0:0} MB  (cmd: .build/cli/harness check {file} --model register)");
+            File.Delete(file);
+        }
+        return 0;
+    }
+
+    private static async Task TimeAsync(string label, string exe, string[] args, int runs)
+    {
+        var times = new List<double>();
+        string first = "";
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            var (_, output) = await RunAsync(exe, args, quiet: true);
+            times.Add(sw.Elapsed.TotalSeconds);
+            if (i == 0) first = output;
+        }
+        times.Sort();
+        var verdicts = first.Split('\n').Where(l => !l.StartsWith(' ') && l.Contains(": ", StringComparison.Ordinal))
+            .GroupBy(l => l.Split(": ")[1]).Select(g => $"{g.Count()} {g.Key}");
+        Console.WriteLine($"{label}: best {times[0]:0.000} s, median {times[times.Count / 2]:0.000} s over {runs} runs ({string.Join(", ", verdicts)})");
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(string exe, string[] args, bool quiet)
+    {
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (!quiet) Console.Write(await stderr);
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    private static async Task<(double Seconds, long PeakKb, string Output)> TimedRunAsync(string exe, string[] args)
+    {
+        var (_, output) = await RunAsync(exe, args, quiet: true);
+        var lines = output.TrimEnd().Split('\n');
+        var last = lines[^1].Split(' ');
+        return (double.Parse(last[0], CultureInfo.InvariantCulture), long.Parse(last[1], CultureInfo.InvariantCulture), string.Join('\n', lines[..^1]));
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Harness.sln"))) return dir.FullName;
+        throw new InvalidOperationException("run from inside the repository (no Harness.sln found)");
+    }
+}
