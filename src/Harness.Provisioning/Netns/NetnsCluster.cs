@@ -1,0 +1,169 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Harness.Core.Control;
+
+namespace Harness.Provisioning.Netns;
+
+/// <summary>
+/// Nodes as network namespaces on a private bridge. Disposing removes everything this run created, in
+/// order: its processes (by PID), veths, namespaces, bridge, the FORWARD rule, and the run directory. It
+/// works after a partial setup, and a process-exit hook does the same if the harness exits without disposing.
+/// </summary>
+public sealed class NetnsCluster : ICluster
+{
+    private readonly Lock _lock = new();
+    private readonly List<NetnsProcess> _processes = [];
+    private readonly Dictionary<string, NetnsRemote> _remotes = [];
+    private readonly NetnsNetwork _network;
+    private readonly List<string> _namespaces = [];
+    private readonly List<string> _veths = [];
+    private bool _bridgeCreated;
+    private bool _forwardRule;
+    private int _disposed;
+
+    internal NetnsCluster(string id, int subnet)
+    {
+        Id = id;
+        Subnet = subnet;
+        RunDirectory = $"/tmp/h{id}";
+        BridgeName = $"hb{id}";
+        _network = new NetnsNetwork(this);
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    /// <summary>The 4-hex-digit run id used in every name this cluster creates.</summary>
+    public string Id { get; }
+
+    /// <summary>The third octet x of this run's subnet 10.77.x.0/24.</summary>
+    public int Subnet { get; }
+
+    public string BridgeName { get; }
+
+    /// <summary>The host's address on the bridge (clients connect from it).</summary>
+    public string HostAddress => $"10.77.{Subnet}.1";
+
+    public ImmutableArray<Node> Nodes { get; private set; } = [];
+
+    public string RunDirectory { get; }
+
+    public INetwork Network => _network;
+
+    /// <summary>Every network namespace this cluster created (for tests of teardown).</summary>
+    public ImmutableArray<string> Namespaces
+    {
+        get { lock (_lock) return [.. _namespaces]; }
+    }
+
+    public IRemote Remote(Node node)
+    {
+        lock (_lock)
+            return _remotes.TryGetValue(node.Name, out var r) ? r : throw new ArgumentException($"unknown node {node}", nameof(node));
+    }
+
+    public string LogDirectory(Node node) => Path.Combine(RunDirectory, node.Name, "log");
+
+    internal string NamespaceOf(Node node) => ((NetnsRemote)Remote(node)).Namespace;
+
+    internal static string NamespaceName(string id, int i) => $"h{id}n{i}";
+
+    internal static string VethName(string id, int i) => $"hv{id}{i}";
+
+    internal NetnsProcess Track(Process process)
+    {
+        var p = new NetnsProcess(process, Untrack);
+        lock (_lock) _processes.Add(p);
+        return p;
+    }
+
+    private void Untrack(NetnsProcess p)
+    {
+        lock (_lock) _processes.Remove(p);
+    }
+
+    internal async Task CreateAsync(int nodeCount, CancellationToken ct)
+    {
+        Directory.CreateDirectory(RunDirectory);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(RunDirectory, (UnixFileMode)0b111_101_101);
+        await HostCommand.RunCheckedAsync(["ip", "link", "add", BridgeName, "type", "bridge"], ct);
+        _bridgeCreated = true;
+        await HostCommand.RunCheckedAsync(["ip", "addr", "add", $"{HostAddress}/24", "dev", BridgeName], ct);
+        await HostCommand.RunCheckedAsync(["ip", "link", "set", BridgeName, "up"], ct);
+        await HostCommand.RunCheckedAsync(["iptables", "-I", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT", "-m", "comment", "--comment", $"harness-{Id}"], ct);
+        _forwardRule = true;
+        var nodes = ImmutableArray.CreateBuilder<Node>(nodeCount);
+        for (var i = 1; i <= nodeCount; i++)
+        {
+            var ns = NamespaceName(Id, i);
+            var veth = VethName(Id, i);
+            await HostCommand.RunCheckedAsync(["ip", "netns", "add", ns], ct);
+            lock (_lock) _namespaces.Add(ns);
+            await HostCommand.RunCheckedAsync(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns], ct);
+            lock (_lock) _veths.Add(veth);
+            await HostCommand.RunCheckedAsync(["ip", "link", "set", veth, "master", BridgeName, "up"], ct);
+            var node = new Node($"n{i}", $"10.77.{Subnet}.{10 + i}", i);
+            await HostCommand.RunCheckedAsync(["ip", "-n", ns, "addr", "add", $"{node.Address}/24", "dev", "eth0"], ct);
+            await HostCommand.RunCheckedAsync(["ip", "-n", ns, "link", "set", "lo", "up"], ct);
+            await HostCommand.RunCheckedAsync(["ip", "-n", ns, "link", "set", "eth0", "up"], ct);
+            Directory.CreateDirectory(Path.Combine(RunDirectory, node.Name, "log"));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(RunDirectory, node.Name), (UnixFileMode)0b111_101_101);
+            lock (_lock) _remotes[node.Name] = new NetnsRemote(this, ns);
+            nodes.Add(node);
+        }
+        Nodes = nodes.MoveToImmutable();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await TeardownAsync(cts.Token);
+        _network.Dispose();
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        TeardownAsync(cts.Token).GetAwaiter().GetResult();
+    }
+
+    private async Task TeardownAsync(CancellationToken ct)
+    {
+        NetnsProcess[] processes;
+        string[] namespaces, veths;
+        lock (_lock)
+        {
+            processes = [.. _processes];
+            namespaces = [.. _namespaces];
+            veths = [.. _veths];
+        }
+        // 1. Our own servers, by PID (SIGKILL also ends a SIGSTOPped process).
+        foreach (var p in processes) await p.DisposeAsync();
+        // 2. Anything else still inside our namespaces (e.g. a forked helper), by PID.
+        foreach (var ns in namespaces)
+        {
+            var pids = await HostCommand.RunAsync(["ip", "netns", "pids", ns], ct);
+            var list = pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => int.TryParse(s, out var pid) ? pid : 0).Where(pid => pid > 0).ToList();
+            foreach (var pid in list) NativeSignals.Send(pid, NativeSignals.SigKill);
+            var deadline = Stopwatch.StartNew();
+            while (list.Any(NativeSignals.Exists) && deadline.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(20, ct);
+        }
+        // 3. Veths first (synchronous), then namespaces, bridge, FORWARD rule, run directory.
+        foreach (var v in veths) await HostCommand.RunAsync(["ip", "link", "del", v], ct);
+        foreach (var ns in namespaces) await HostCommand.RunAsync(["ip", "netns", "del", ns], ct);
+        if (_bridgeCreated) await HostCommand.RunAsync(["ip", "link", "del", BridgeName], ct);
+        if (_forwardRule)
+        {
+            string[] del = ["iptables", "-D", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT", "-m", "comment", "--comment", $"harness-{Id}"];
+            for (var i = 0; i < 10 && (await HostCommand.RunAsync(del, ct)).Succeeded; i++) { }
+        }
+        try
+        {
+            if (Directory.Exists(RunDirectory)) Directory.Delete(RunDirectory, recursive: true);
+        }
+        catch (IOException) { await HostCommand.RunAsync(["rm", "-rf", RunDirectory], ct); }
+        catch (UnauthorizedAccessException) { await HostCommand.RunAsync(["rm", "-rf", RunDirectory], ct); }
+    }
+}

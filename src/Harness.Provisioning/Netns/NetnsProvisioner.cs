@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Harness.Core.Control;
+
+namespace Harness.Provisioning.Netns;
+
+/// <summary>
+/// The default provisioner: N network namespaces (n1..nN, N = 1..9) on a private bridge, with unique names
+/// per run (namespaces <c>h&lt;id&gt;n&lt;i&gt;</c>, bridge <c>hb&lt;id&gt;</c>, veths <c>hv&lt;id&gt;&lt;i&gt;</c>)
+/// and a free subnet 10.77.x.0/24 (node i is 10.77.x.1i, the host 10.77.x.1). Nodes get no default route.
+/// Missing Debian packages are installed when running as root (announced on <paramref name="status"/>).
+/// </summary>
+public sealed partial class NetnsProvisioner(TextWriter? status = null) : IProvisioner
+{
+    /// <summary>Packages every netns cluster needs (ip, iptables inside the namespaces).</summary>
+    public static readonly IReadOnlyList<string> BasePackages = ["iproute2", "iptables"];
+
+    private readonly TextWriter _status = status ?? Console.Error;
+
+    public async Task<ICluster> ProvisionAsync(ClusterSpec spec, CancellationToken ct)
+    {
+        if (spec.NodeCount is < 1 or > 9)
+            throw new ProvisioningException($"the netns provisioner makes 1 to 9 nodes, not {spec.NodeCount}; pass --nodes 1..9");
+        if (!OperatingSystem.IsLinux())
+            throw new ProvisioningException("the netns provisioner needs Linux (network namespaces)");
+        await EnsurePackagesAsync([.. BasePackages, .. spec.Packages], ct);
+        if (!Environment.IsPrivilegedProcess)
+            throw new ProvisioningException("the netns provisioner needs root (network namespaces, bridges, iptables); run as root, e.g. with sudo");
+        var probe = await HostCommand.RunAsync(["ip", "netns", "list"], ct);
+        if (!probe.Succeeded)
+            throw new ProvisioningException($"network namespaces do not work here (`ip netns list`: {probe.Stderr.Trim()})");
+
+        var cluster = await ReserveAsync(ct);
+        try
+        {
+            await cluster.CreateAsync(spec.NodeCount, ct);
+            return cluster;
+        }
+        catch (Exception e)
+        {
+            await cluster.DisposeAsync();
+            if (e is RemoteCommandException rce) throw new ProvisioningException($"cannot create the namespace cluster: {rce.Message}");
+            throw;
+        }
+    }
+
+    /// <summary>Installs missing packages as root (saying so first); otherwise names the exact command.</summary>
+    public async Task EnsurePackagesAsync(IReadOnlyList<string> packages, CancellationToken ct)
+    {
+        var wanted = packages.Distinct(StringComparer.Ordinal).ToList();
+        if (wanted.Count == 0) return;
+        var query = await HostCommand.RunAsync(["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\n", .. wanted], ct);
+        if (query.ExitCode == 127)
+            throw new ProvisioningException("the netns provisioner needs a Debian-based machine (dpkg-query not found)");
+        var installed = query.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ')).Where(p => p.Length == 2 && p[1] == "installed").Select(p => p[0].Split(':')[0])
+            .ToHashSet(StringComparer.Ordinal);
+        var missing = wanted.Where(p => !installed.Contains(p)).ToList();
+        if (missing.Count == 0) return;
+        var command = $"apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y {string.Join(' ', missing)}";
+        if (!Environment.IsPrivilegedProcess)
+            throw new ProvisioningException($"missing packages {string.Join(", ", missing)}; install them as root: {command}");
+        await _status.WriteLineAsync($"harness: installing missing packages: {string.Join(' ', missing)} ({command})");
+        var update = await HostCommand.RunAsync(["apt-get", "update"], ct);
+        var install = update.Succeeded
+            ? await HostCommand.RunAsync(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", .. missing], ct)
+            : update;
+        if (!install.Succeeded)
+            throw new ProvisioningException($"installing {string.Join(' ', missing)} failed ({LastLine(install.Stderr)}); run: {command}");
+    }
+
+    private static string LastLine(string s) =>
+        s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no output";
+
+    /// <summary>Picks a run id whose names are free and a 10.77.x.0/24 subnet no interface uses.</summary>
+    private static async Task<NetnsCluster> ReserveAsync(CancellationToken ct)
+    {
+        var addrs = await HostCommand.RunCheckedAsync(["ip", "-4", "-o", "addr", "show"], ct);
+        var routes = await HostCommand.RunAsync(["ip", "-4", "route", "show"], ct);
+        var used = Subnet().Matches(addrs.Stdout + "\n" + routes.Stdout).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        var links = (await HostCommand.RunAsync(["ip", "-o", "link", "show"], ct)).Stdout;
+        var namespaces = (await HostCommand.RunAsync(["ip", "netns", "list"], ct)).Stdout;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
+            var x = RandomNumberGenerator.GetInt32(1, 255);
+            if (used.Contains(x) || links.Contains($"hb{id}", StringComparison.Ordinal) || links.Contains($"hv{id}", StringComparison.Ordinal)
+                || namespaces.Contains($"h{id}n", StringComparison.Ordinal) || Directory.Exists($"/tmp/h{id}"))
+                continue;
+            return new NetnsCluster(id, x);
+        }
+        throw new ProvisioningException("no free 10.77.x.0/24 subnet or run id found; remove stale harness bridges (ip link show | grep hb)");
+    }
+
+    [GeneratedRegex(@"\b10\.77\.(\d{1,3})\.\d{1,3}")]
+    private static partial Regex Subnet();
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using Harness.Provisioning.Netns;
+
+namespace Harness.Integration.Tests;
+
+/// <summary>Finds what a netns cluster left on the machine after disposal (it must be nothing).</summary>
+internal static class Leftovers
+{
+    public static async Task<IReadOnlyList<string>> FindAsync(NetnsCluster cluster, IReadOnlyList<int> pids)
+    {
+        var found = new List<string>();
+        var namespaces = await RunAsync("ip", "netns", "list");
+        foreach (var ns in cluster.Namespaces)
+            if (namespaces.Split('\n').Any(l => l.Split(' ')[0] == ns)) found.Add($"namespace {ns}");
+        var links = await RunAsync("ip", "-o", "link", "show");
+        if (links.Contains($" {cluster.BridgeName}:", StringComparison.Ordinal)) found.Add($"bridge {cluster.BridgeName}");
+        if (links.Contains($" hv{cluster.Id}", StringComparison.Ordinal)) found.Add($"veth hv{cluster.Id}*");
+        var rules = await RunAsync("iptables", "-S", "FORWARD");
+        if (rules.Contains(cluster.BridgeName, StringComparison.Ordinal)) found.Add($"FORWARD rule for {cluster.BridgeName}");
+        if (Directory.Exists(cluster.RunDirectory)) found.Add($"directory {cluster.RunDirectory}");
+        foreach (var pid in pids)
+            if (Directory.Exists($"/proc/{pid}")) found.Add($"process {pid}");
+        return found;
+    }
+
+    private static async Task<string> RunAsync(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!; // Start returns null only for shell-executed documents
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return output;
+    }
+}
