@@ -1,0 +1,345 @@
+using System.Globalization;
+using Harness.Core.Control;
+using Harness.Core.Databases;
+using Harness.Core.Running;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Harness.Databases.Postgres;
+
+/// <summary>
+/// PostgreSQL with streaming replication: n1 starts as the primary (initdb), the others are standbys cloned
+/// with pg_basebackup -R, each with application_name = its node name. Every <c>postgres</c> is a direct child
+/// of the harness (no pg_ctl, so no zombie postmaster after kill -9). With <c>--failover promote</c> a background
+/// manager promotes the most advanced replica when the primary is gone (see PostgresDatabase.Failover.cs).
+/// </summary>
+public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatabase, IKillable, IPausable, IHasLogFiles, IHasPrimary, IDisposable
+{
+    public const int Port = 5432;
+    private const string User = "postgres";
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, IRemoteProcess> _servers = [];
+    private readonly HashSet<string> _paused = [];
+    /// <summary>Old primaries replaced by a promotion: rebuilt as standbys of the new primary before they start again.</summary>
+    private readonly HashSet<string> _deposed = [];
+    private readonly SemaphoreSlim _topology = new(1, 1);
+    private readonly string _bin = FindBinDirectory();
+    private ICluster? _cluster;
+    private volatile Node? _primary;
+
+    public PostgresSettings Settings => settings;
+
+    /// <summary>The node clients send writes to now (null before setup).</summary>
+    public Node? Primary => _primary;
+
+    /// <summary>Every node of the cluster (empty before setup).</summary>
+    public IReadOnlyList<Node> Nodes => _cluster?.Nodes ?? [];
+
+    public Task<Node?> PrimaryAsync(RunContext run, CancellationToken ct) => Task.FromResult(_primary);
+
+    public IReadOnlyList<string> LogFiles(RunContext run, Node node) => [LogPath(node)];
+
+    /// <summary>A connection string for a client of <paramref name="node"/> (no pooling: a killed server's sockets are never reused).</summary>
+    public string ConnectionString(Node node, TimeSpan? commandTimeout = null, double connectTimeoutSeconds = 2) => new NpgsqlConnectionStringBuilder
+    {
+        Host = node.Address,
+        Port = Port,
+        Username = User,
+        Database = "postgres",
+        Pooling = false,
+        Timeout = (int)Math.Ceiling(connectTimeoutSeconds),
+        CommandTimeout = (int)Math.Ceiling((commandTimeout ?? settings.OpTimeout).TotalSeconds),
+        CancellationTimeout = 1000,
+        IncludeErrorDetail = true,
+        ApplicationName = "harness",
+    }.ConnectionString;
+
+    public async Task SetupAsync(RunContext run, CancellationToken ct)
+    {
+        _cluster = run.Cluster;
+        var nodes = run.Nodes;
+        var primary = nodes[0];
+        await PrepareDataDirectoryAsync(primary, ct);
+        var dir = DataDir(primary);
+        await ExecCheckedAsync(primary, AsPostgres([Bin("initdb"), "-D", dir, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"]), ct);
+        await File.AppendAllTextAsync(Path.Combine(dir, "postgresql.conf"), ServerConfig(nodes), ct);
+        await File.AppendAllTextAsync(Path.Combine(dir, "pg_hba.conf"), "host all all 10.77.0.0/16 trust\nhost replication all 10.77.0.0/16 trust\n", ct);
+        await StartServerAsync(primary, ct);
+        _primary = primary;
+        await Task.WhenAll(nodes.Skip(1).Select(n => CloneAsync(n, primary, ct)));
+        await WaitForStandbysAsync(primary, nodes.Length - 1, ct);
+        if (run.Logger.IsEnabled(LogLevel.Information)) run.Logger.LogInformation("postgres: primary {Primary}, {Count} streaming standbys, replication {Mode}", primary, nodes.Length - 1, settings.Replication);
+        if (settings.Failover == "promote") StartFailoverManager(run);
+    }
+
+    public async Task TeardownAsync(RunContext run, CancellationToken ct)
+    {
+        await StopFailoverManagerAsync();
+        IRemoteProcess[] servers;
+        lock (_lock)
+        {
+            servers = [.. _servers.Values];
+            _servers.Clear();
+            _paused.Clear();
+        }
+        foreach (var s in servers)
+        {
+            s.Signal(18);
+            s.Signal(9);
+            await s.DisposeAsync();
+        }
+        if (_cluster is null) return;
+        foreach (var n in _cluster.Nodes)
+            await _cluster.Remote(n).ExecAsync(["rm", "-rf", DataDir(n)], ct);
+    }
+
+    public async Task KillAsync(RunContext run, Node node, CancellationToken ct)
+    {
+        await _topology.WaitAsync(ct);
+        try { await KillServerAsync(node, ct); }
+        finally { _topology.Release(); }
+    }
+
+    public async Task StartAsync(RunContext run, Node node, CancellationToken ct)
+    {
+        await _topology.WaitAsync(ct);
+        try
+        {
+            if (IsRunning(node)) return;
+            var primary = _primary ?? node;
+            bool rebuild;
+            lock (_lock) rebuild = _deposed.Remove(node.Name);
+            if (rebuild && primary != node)
+            {
+                if (run.Logger.IsEnabled(LogLevel.Information)) run.Logger.LogInformation("postgres: {Node} was deposed; rebuilding it as a standby of {Primary}", node, primary);
+                await CloneAsync(node, primary, ct);
+                return;
+            }
+            if (primary != node) await WriteStandbyConfigAsync(node, primary, ct);
+            await StartServerAsync(node, ct);
+        }
+        finally { _topology.Release(); }
+    }
+
+    public async Task PauseAsync(RunContext run, Node node, CancellationToken ct) => await SignalTreeAsync(node, 19, ct);
+
+    public async Task ResumeAsync(RunContext run, Node node, CancellationToken ct) => await SignalTreeAsync(node, 18, ct);
+
+    public void Dispose()
+    {
+        _topology.Dispose();
+        _failoverCts?.Dispose();
+    }
+
+    // ---- servers -------------------------------------------------------------------------------------
+
+    private bool IsRunning(Node node)
+    {
+        lock (_lock) return _servers.TryGetValue(node.Name, out var s) && !s.HasExited;
+    }
+
+    private IRemoteProcess? Server(Node node)
+    {
+        lock (_lock) return _servers.TryGetValue(node.Name, out var s) ? s : null;
+    }
+
+    private async Task KillServerAsync(Node node, CancellationToken ct)
+    {
+        IRemoteProcess? server;
+        lock (_lock)
+        {
+            _servers.Remove(node.Name, out server);
+            _paused.Remove(node.Name);
+        }
+        if (server is null) return;
+        // Like `kill -9` of every postgres process of the node: stop the postmaster forking, then kill its
+        // backends (an orphaned backend would keep serving its open connection), then the postmaster.
+        server.Signal(19);
+        var children = ChildrenOf(server.Pid);
+        if (children.Count > 0)
+            await Cluster.Remote(node).ExecAsync(["kill", "-KILL", .. children.Select(p => p.ToString(CultureInfo.InvariantCulture))], ct);
+        server.Signal(9);
+        server.Signal(18);
+        await server.WaitForExitAsync(ct);
+        await server.DisposeAsync();
+    }
+
+    /// <summary>Starts postgres on the node and waits until it accepts connections (retrying while the old
+    /// postmaster's backends still hold its shared memory after a kill).</summary>
+    private async Task StartServerAsync(Node node, CancellationToken ct)
+    {
+        var remote = Cluster.Remote(node);
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = await remote.StartAsync([Bin("postgres"), "-D", DataDir(node)], User, LogPath(node), ct);
+            lock (_lock) _servers[node.Name] = server;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!server.HasExited && DateTime.UtcNow < deadline)
+            {
+                if (await CanQueryAsync(node, ct)) return;
+                await Task.Delay(25, ct);
+            }
+            lock (_lock) _servers.Remove(node.Name);
+            await server.DisposeAsync();
+            if (attempt >= 20) throw new InvalidOperationException($"postgres on {node} did not start; see {LogPath(node)}");
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private async Task<bool> CanQueryAsync(Node node, CancellationToken ct)
+    {
+        try
+        {
+            await using var conn = new NpgsqlConnection(ConnectionString(node, TimeSpan.FromSeconds(2), 1));
+            await conn.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+            await cmd.ExecuteScalarAsync(ct);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Rebuilds <paramref name="node"/> as a fresh standby of <paramref name="primary"/> and starts it.</summary>
+    private async Task CloneAsync(Node node, Node primary, CancellationToken ct)
+    {
+        await PrepareDataDirectoryAsync(node, ct);
+        await ExecCheckedAsync(node, AsPostgres([Bin("pg_basebackup"), "-h", primary.Address, "-p", Port.ToString(CultureInfo.InvariantCulture),
+            "-U", User, "-D", DataDir(node), "-R", "-X", "stream", "-c", "fast"]), ct);
+        await WriteStandbyConfigAsync(node, primary, ct);
+        await StartServerAsync(node, ct);
+    }
+
+    /// <summary>Points a (stopped) standby at the primary: standby.signal and primary_conninfo with its application_name.</summary>
+    private async Task WriteStandbyConfigAsync(Node node, Node primary, CancellationToken ct)
+    {
+        var dir = DataDir(node);
+        var auto = Path.Combine(dir, "postgresql.auto.conf");
+        var lines = File.Exists(auto) ? await File.ReadAllLinesAsync(auto, ct) : [];
+        var kept = lines.Where(l => !l.TrimStart().StartsWith("primary_conninfo", StringComparison.Ordinal));
+        await File.WriteAllLinesAsync(auto, [.. kept, $"primary_conninfo = '{PrimaryConninfo(node, primary)}'"], ct);
+        var signal = Path.Combine(dir, "standby.signal");
+        if (!File.Exists(signal)) await File.WriteAllTextAsync(signal, "", ct);
+        await ExecCheckedAsync(node, ["chown", $"{User}:{User}", auto, signal], ct);
+    }
+
+    private static string PrimaryConninfo(Node node, Node primary) =>
+        $"host={primary.Address} port={Port} user={User} application_name={node.Name} connect_timeout=2";
+
+    private async Task WaitForStandbysAsync(Node primary, int count, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        await using var conn = new NpgsqlConnection(ConnectionString(primary));
+        await conn.OpenAsync(ct);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", conn);
+            if ((long)(await cmd.ExecuteScalarAsync(ct) ?? 0L) >= count) return;
+            await Task.Delay(20, ct);
+        }
+        throw new InvalidOperationException($"only some of the {count} standbys stream from {primary} after 20 s; see the logs under {Cluster.RunDirectory}");
+    }
+
+    /// <summary>Signals the postmaster and every backend of the node (pausing only the postmaster would leave
+    /// open connections working).</summary>
+    private async Task SignalTreeAsync(Node node, int signal, CancellationToken ct)
+    {
+        var server = Server(node);
+        if (server is null || server.HasExited) return;
+        var children = ChildrenOf(server.Pid);
+        if (signal == 19) server.Signal(signal);
+        if (children.Count > 0)
+            await Cluster.Remote(node).ExecAsync(["kill", signal == 19 ? "-STOP" : "-CONT", .. children.Select(p => p.ToString(CultureInfo.InvariantCulture))], ct);
+        if (signal != 19) server.Signal(signal);
+        lock (_lock)
+        {
+            if (signal == 19) _paused.Add(node.Name);
+            else _paused.Remove(node.Name);
+        }
+    }
+
+    private static List<int> ChildrenOf(int pid)
+    {
+        var result = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var p)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == pid) result.Add(p);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return result;
+    }
+
+    // ---- files and commands --------------------------------------------------------------------------
+
+    private ICluster Cluster => _cluster ?? throw new InvalidOperationException("postgres is not set up");
+
+    private string DataDir(Node node) => Path.Combine(Cluster.RunDirectory, node.Name, "pg");
+
+    private string LogPath(Node node) => Path.Combine(Cluster.LogDirectory(node), "postgres.log");
+
+    private string Bin(string tool) => Path.Combine(_bin, tool);
+
+    private static string[] AsPostgres(string[] argv) => ["setpriv", $"--reuid={User}", $"--regid={User}", "--init-groups", "--", .. argv];
+
+    private async Task PrepareDataDirectoryAsync(Node node, CancellationToken ct)
+    {
+        var dir = DataDir(node);
+        await ExecCheckedAsync(node, ["sh", "-c", "rm -rf \"$0\" && mkdir -p \"$0\" && chown postgres:postgres \"$0\" && chmod 700 \"$0\"", dir], ct);
+    }
+
+    private async Task ExecCheckedAsync(Node node, string[] argv, CancellationToken ct) =>
+        (await Cluster.Remote(node).ExecAsync(argv, ct)).EnsureSuccess(argv);
+
+    private string ServerConfig(IReadOnlyList<Node> nodes)
+    {
+        var lines = new List<string>
+        {
+            "",
+            "# harness",
+            "listen_addresses = '*'",
+            "unix_socket_directories = ''",
+            $"port = {Port}",
+            "wal_level = replica",
+            "max_wal_senders = 16",
+            "hot_standby = on",
+            "wal_keep_size = 256MB",
+            "wal_log_hints = on",
+            "shared_buffers = 32MB",
+            "max_connections = 200",
+            "wal_sender_timeout = 2s",
+            "wal_receiver_timeout = 2s",
+            "wal_receiver_status_interval = 1s",
+            "wal_retrieve_retry_interval = 500ms",
+            "max_standby_streaming_delay = 1s",
+            "log_line_prefix = '%m [%p] %a '",
+        };
+        if (settings.IsSynchronous)
+        {
+            lines.Add($"synchronous_standby_names = 'ANY {settings.SyncReplicas} ({string.Join(", ", nodes.Select(n => n.Name))})'");
+            lines.Add($"synchronous_commit = {(settings.Replication == PostgresSettings.RemoteApply ? "remote_apply" : "on")}");
+        }
+        return string.Join('\n', lines) + "\n";
+    }
+
+    private static string FindBinDirectory()
+    {
+        const string root = "/usr/lib/postgresql";
+        if (!Directory.Exists(root)) return "/usr/lib/postgresql/15/bin";
+        return Directory.EnumerateDirectories(root)
+            .Select(d => (Dir: Path.Combine(d, "bin"), Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+            .Where(d => File.Exists(Path.Combine(d.Dir, "postgres")))
+            .OrderByDescending(d => d.Version)
+            .Select(d => d.Dir)
+            .FirstOrDefault() ?? "/usr/lib/postgresql/15/bin";
+    }
+}

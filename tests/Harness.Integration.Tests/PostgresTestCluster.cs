@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Harness.Core.Control;
+using Harness.Core.Histories;
+using Harness.Core.Running;
+using Harness.Databases.Postgres;
+using Harness.Provisioning.Netns;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Harness.Integration.Tests;
+
+/// <summary>A 3-node netns cluster running <see cref="PostgresDatabase"/>, torn down and checked for leftovers on dispose.</summary>
+internal sealed class PostgresTestCluster : IAsyncDisposable
+{
+    private readonly List<int> _pids = [];
+
+    private PostgresTestCluster(NetnsCluster cluster, PostgresDatabase db, RunContext run)
+    {
+        Cluster = cluster;
+        Db = db;
+        Run = run;
+    }
+
+    public NetnsCluster Cluster { get; }
+    public PostgresDatabase Db { get; }
+    public RunContext Run { get; }
+    public Node N1 => Cluster.Nodes[0];
+    public Node N2 => Cluster.Nodes[1];
+    public Node N3 => Cluster.Nodes[2];
+
+    /// <summary>What teardown left behind (empty when everything was removed); set by <see cref="DisposeAsync"/>.</summary>
+    public IReadOnlyList<string>? Leftover { get; private set; }
+
+    public static async Task<PostgresTestCluster> StartAsync(TestOptions? options = null)
+    {
+        await Capabilities.RequireAsync("ip", "iptables", "postgres");
+        options ??= new TestOptions { Database = "postgres", OpTimeout = TimeSpan.FromSeconds(2) };
+        var cluster = (NetnsCluster)await new NetnsProvisioner(TextWriter.Null).ProvisionAsync(new ClusterSpec(3, ["postgresql-15"], "pg-test"), CancellationToken.None);
+        var db = new PostgresDatabase(PostgresSettings.From(options));
+        var run = new RunContext
+        {
+            Options = options,
+            Cluster = cluster,
+            ResultDirectory = cluster.RunDirectory,
+            Logger = NullLogger.Instance,
+            Recorder = new HistoryRecorder(null, Stopwatch.StartNew()),
+        };
+        var result = new PostgresTestCluster(cluster, db, run);
+        try
+        {
+            await db.SetupAsync(run, CancellationToken.None);
+        }
+        catch
+        {
+            await result.DisposeAsync();
+            throw;
+        }
+        return result;
+    }
+
+    /// <summary>PIDs of every process in the node namespaces now (to check later that none survived).</summary>
+    public async Task RememberProcessesAsync()
+    {
+        foreach (var ns in Cluster.Namespaces)
+        {
+            var psi = new ProcessStartInfo("ip", ["netns", "pids", ns]) { RedirectStandardOutput = true };
+            using var p = Process.Start(psi)!; // not shell-executed, so never null
+            var output = await p.StandardOutput.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            _pids.AddRange(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse));
+        }
+    }
+
+    public async Task<object?> QueryAsync(Node node, string sql)
+    {
+        await using var conn = new NpgsqlConnection(Db.ConnectionString(node));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return await cmd.ExecuteScalarAsync();
+    }
+
+    /// <summary>Polls until the condition holds (bounded at 30 s, so a broken cluster fails instead of hanging).</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException) { }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"never happened: {what}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Leftover is not null) return;
+        await RememberProcessesAsync();
+        await Db.TeardownAsync(Run, CancellationToken.None);
+        Db.Dispose();
+        await Cluster.DisposeAsync();
+        Run.Recorder.Dispose();
+        Leftover = await Leftovers.FindAsync(Cluster, _pids);
+    }
+}
