@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+
+namespace Harness.Cli.Tests;
+
+public sealed class CheckCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("harness-check-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private const string Valid = """
+        {"index":0,"type":"invoke","process":0,"f":"write","value":1,"time":1}
+        {"index":1,"type":"ok","process":0,"f":"write","value":1,"time":2}
+        {"index":2,"type":"invoke","process":1,"f":"read","value":null,"time":3}
+        {"index":3,"type":"ok","process":1,"f":"read","value":1,"time":4}
+        """;
+
+    private const string Invalid = """
+        {"index":0,"type":"invoke","process":0,"f":"write","value":1,"time":1}
+        {"index":1,"type":"ok","process":0,"f":"write","value":1,"time":2}
+        {"index":2,"type":"invoke","process":1,"f":"read","value":null,"time":3}
+        {"index":3,"type":"ok","process":1,"f":"read","value":2,"time":4}
+        """;
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Should_PrintOneLineAndExit0_When_TheHistoryIsLinearizable()
+    {
+        // Given a valid register history
+        var path = Write("ok.jsonl", Valid);
+        // When checking it
+        var (exit, stdout, stderr) = await RunAsync("check", path, "--model", "register");
+        // Then one line says valid and the exit code is 0
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        var line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"{path}: valid: linearizable", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_ExplainAndExit1_When_AnyFileIsNotLinearizable()
+    {
+        // Given one valid and one invalid history
+        var ok = Write("ok.jsonl", Valid);
+        var bad = Write("bad.jsonl", Invalid);
+        // When checking both
+        var (exit, stdout, _) = await RunAsync("check", ok, bad, "--model", "register");
+        // Then both get a verdict line, the invalid one with its explanation, and the exit code is 1
+        Assert.Equal(1, exit);
+        Assert.Contains($"{ok}: valid:", stdout, StringComparison.Ordinal);
+        Assert.Contains($"{bad}: invalid: not linearizable", stdout, StringComparison.Ordinal);
+        Assert.Contains("#2 p1 read -> 2 (ok)", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_Exit2_When_TheCheckTimesOut()
+    {
+        // Given 40 concurrent writes and an impossible read (an exponential search)
+        var lines = new List<string>();
+        for (var p = 0; p < 40; p++) lines.Add($$"""{"type":"invoke","process":{{p}},"f":"write","value":{{p}}}""");
+        lines.Add("""{"type":"invoke","process":99,"f":"read","value":null}""");
+        for (var p = 0; p < 40; p++) lines.Add($$"""{"type":"ok","process":{{p}},"f":"write","value":{{p}}}""");
+        lines.Add("""{"type":"ok","process":99,"f":"read","value":1000}""");
+        var path = Write("hard.jsonl", string.Join('\n', lines));
+        // When checking it with a 0.2 s timeout
+        var (exit, stdout, _) = await RunAsync("check", path, "--model", "register", "--timeout", "0.2");
+        // Then the verdict is unknown and the exit code 2
+        Assert.Equal(2, exit);
+        Assert.Contains(": unknown: timed out", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_PrintJsonLines_When_AskedForJson()
+    {
+        // Given an invalid history
+        var path = Write("bad.jsonl", Invalid);
+        // When checking it with --json
+        var (exit, stdout, _) = await RunAsync("check", path, "--model", "register", "--json");
+        // Then the line is a JSON object with the result and the anomaly data
+        Assert.Equal(1, exit);
+        var o = JsonNode.Parse(stdout.Trim())!.AsObject();
+        Assert.Equal(path, (string?)o["file"]);
+        Assert.Equal("invalid", (string?)o["validity"]);
+        var anomaly = o["result"]!["anomalies"]![0]!;
+        Assert.Equal("nonlinearizable", (string?)anomaly["type"]);
+        Assert.Equal(2, (long)anomaly["data"]!["stuck"]![0]!);
+    }
+
+    [Fact]
+    public async Task Should_ReadEdnAndPorcupineFormats_When_FormatIsAutoOrGiven()
+    {
+        // Given the same bad history as Knossos EDN and as a Porcupine etcd log (no extension)
+        var edn = Write("bad.edn", "[{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value 2}]");
+        var log = Write("etcd_bad", "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\nINFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t2\n");
+        // When checking them
+        var (exit1, _, _) = await RunAsync("check", edn, "--model", "cas-register");
+        var (exit2, _, _) = await RunAsync("check", log, "--model", "etcd", "--format", "porcupine-etcd");
+        // Then both are invalid
+        Assert.Equal(1, exit1);
+        Assert.Equal(1, exit2);
+    }
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("badline")]
+    [InlineData("model")]
+    [InlineData("format")]
+    [InlineData("nomodel")]
+    public async Task Should_PrintOneLineAndExit254_When_TheInputIsBad(string kind)
+    {
+        // Given a bad invocation
+        var good = Write("ok.jsonl", Valid);
+        var bad = Write("bad-line.jsonl", Valid + "\n{\"type\":\"ok\",\"process\":0,\n");
+        string[] args = kind switch
+        {
+            "missing" => ["check", Path.Combine(_dir, "nope.jsonl"), "--model", "register"],
+            "badline" => ["check", bad, "--model", "register"],
+            "model" => ["check", good, "--model", "nosuch"],
+            "format" => ["check", good, "--model", "register", "--format", "yaml"],
+            _ => ["check", good],
+        };
+        // When running it
+        var (exit, _, stderr) = await RunAsync(args);
+        // Then one line explains it (naming the file and line when it is about a file), and the exit code is 254
+        Assert.Equal(254, exit);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("harness: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        switch (kind)
+        {
+            case "missing": Assert.Contains("nope.jsonl: no such file", line, StringComparison.Ordinal); break;
+            case "badline": Assert.Contains($"{bad}:5:", line, StringComparison.Ordinal); break;
+            case "model": Assert.Contains("unknown model 'nosuch'", line, StringComparison.Ordinal); break;
+            case "format": Assert.Contains("unknown history format 'yaml'", line, StringComparison.Ordinal); break;
+            default: Assert.Contains("--model", line, StringComparison.Ordinal); break;
+        }
+    }
+}
