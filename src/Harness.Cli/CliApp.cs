@@ -23,6 +23,8 @@ public static class CliApp
     {
         // Each command lives in its own file under Commands/.
         yield return CheckCommand.Create();
+        yield return TestCommand.Create();
+        yield return ListCommand.Create();
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)

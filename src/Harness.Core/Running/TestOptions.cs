@@ -38,4 +38,10 @@ public sealed record TestOptions
     public string Isolation { get; init; } = "serializable";
     /// <summary>Packet loss probability for the loss fault.</summary>
     public double LossProbability { get; init; } = 0.2;
+
+    /// <summary>How long to let the cluster recover after the final heal, before the final reads (only with faults).</summary>
+    public TimeSpan RecoveryTime { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Database-specific switches for planted bugs (the in-memory database: stale-read, lost-write...).</summary>
+    public ImmutableArray<string> Bugs { get; init; } = [];
 }

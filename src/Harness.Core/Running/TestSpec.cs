@@ -1,5 +1,6 @@
 using Harness.Core.Clients;
 using Harness.Core.Databases;
+using Harness.Core.Nemeses;
 
 namespace Harness.Core.Running;
 
@@ -11,4 +12,7 @@ public sealed record TestSpec
     public required IDatabase Database { get; init; }
     public required ClientFactory OpenClient { get; init; }
     public required Workload Workload { get; init; }
+
+    /// <summary>Faults and their schedule (<see cref="NemesisPackages.Create"/>); none by default.</summary>
+    public NemesisPackage Nemesis { get; init; } = NemesisPackage.None;
 }

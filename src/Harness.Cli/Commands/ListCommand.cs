@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Harness.Core.Nemeses;
+
+namespace Harness.Cli.Commands;
+
+/// <summary><c>harness list</c>: databases (with their workloads), workloads, faults and partition shapes.</summary>
+internal static class ListCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("list", "List the databases, workloads, faults and partition shapes");
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine("databases:");
+            foreach (var suite in Suites.All())
+                output.WriteLine($"  {suite.Name,-12} workloads: {string.Join(", ", suite.SupportedWorkloads.Order())}");
+            output.WriteLine($"workloads: {string.Join(", ", Workloads.Workloads.Names)}");
+            output.WriteLine($"faults (--nemesis): {string.Join(", ", NemesisPackages.All)}");
+            output.WriteLine($"partition shapes (--partition-shape): {string.Join(", ", PartitionShapes.All)}");
+            output.WriteLine($"provisioners (--provisioner): {string.Join(", ", Suites.Provisioners)}");
+            return 0;
+        });
+        return command;
+    }
+}

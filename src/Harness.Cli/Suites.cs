@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using Harness.Core;
+using Harness.Core.Control;
+using Harness.Core.Running;
+using Harness.Databases.Memory;
+
+namespace Harness.Cli;
+
+/// <summary>Every database suite and provisioner the CLI knows, by name.</summary>
+internal static class Suites
+{
+    /// <summary>All suites (fresh instances).</summary>
+    public static ImmutableArray<ISuite> All() => [new MemorySuite()];
+
+    public static ImmutableArray<string> Names => [.. All().Select(s => s.Name)];
+
+    /// <summary>The suite called <paramref name="name"/>; an unknown name is a user error listing the valid ones.</summary>
+    public static ISuite Find(string name) =>
+        All().FirstOrDefault(s => s.Name == name)
+        ?? throw new UserErrorException($"unknown database '{name}'; valid databases: {string.Join(", ", Names)}");
+
+    public static ImmutableArray<string> Provisioners => ["netns"];
+
+    /// <summary>The provisioner called <paramref name="name"/>.</summary>
+    public static IProvisioner Provisioner(string name) => name switch
+    {
+        "netns" => throw new UserErrorException("the netns provisioner is not part of this build yet; only the 'memory' database can run"),
+        _ => throw new UserErrorException($"unknown provisioner '{name}'; valid provisioners: {string.Join(", ", Provisioners)}"),
+    };
+}

@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using Harness.Core.Databases;
+using Harness.Core.Generators;
+using Harness.Core.Histories;
+using Harness.Core.Running;
+
+namespace Harness.Core.Nemeses;
+
+/// <summary>
+/// Builds the nemesis package for <c>--nemesis</c> (Jepsen's nemesis/combined): one fault at a time, chosen at
+/// random among the enabled ones: wait the interval, inject, wait the interval, heal. The final generator heals
+/// every enabled fault. Abilities the faults need are checked here, once, when the test is built.
+/// </summary>
+public static class NemesisPackages
+{
+    public const string Partition = "partition";
+    public const string Kill = "kill";
+    public const string Pause = "pause";
+    public const string KillPrimary = "kill-primary";
+    public const string Loss = "loss";
+
+    /// <summary>Every fault name <c>--nemesis</c> accepts.</summary>
+    public static ImmutableArray<string> All { get; } = [Partition, Kill, Pause, KillPrimary, Loss];
+
+    /// <summary>Throws <see cref="UserErrorException"/> for unknown faults or partition shapes.</summary>
+    public static void Validate(TestOptions options)
+    {
+        foreach (var fault in options.Faults)
+            if (!All.Contains(fault))
+                throw new UserErrorException($"unknown fault '{fault}' in --nemesis; valid faults: {string.Join(", ", All)}");
+        foreach (var shape in options.PartitionShapes)
+            if (!PartitionShapes.All.Contains(shape))
+                throw new UserErrorException($"unknown partition shape '{shape}' in --partition-shape; valid shapes: {string.Join(", ", PartitionShapes.All)}");
+    }
+
+    /// <summary>The package for <paramref name="options"/>.Faults against <paramref name="database"/>.</summary>
+    public static NemesisPackage Create(TestOptions options, IDatabase database)
+    {
+        Validate(options);
+        var faults = options.Faults.Distinct().ToImmutableArray();
+        if (faults.IsEmpty) return NemesisPackage.None;
+        var dbName = options.Database;
+        var shapes = options.PartitionShapes.IsDefaultOrEmpty ? [PartitionShapes.Majority] : options.PartitionShapes;
+        if ((faults.Contains(KillPrimary) || (faults.Contains(Partition) && shapes.Contains(PartitionShapes.Primaries))) && database is not IHasPrimary)
+            throw new UserErrorException($"{dbName} has no primary; drop 'kill-primary' from --nemesis and 'primaries' from --partition-shape");
+        if ((faults.Contains(Kill) || faults.Contains(KillPrimary)) && database is not IKillable)
+            throw new UserErrorException($"{dbName} servers cannot be killed; drop 'kill' and 'kill-primary' from --nemesis");
+        if (faults.Contains(Pause) && database is not IPausable)
+            throw new UserErrorException($"{dbName} servers cannot be paused; drop 'pause' from --nemesis");
+
+        var random = new Random(unchecked((int)(options.Seed * 31 + 7)));
+        var parts = new List<INemesis>();
+        var injections = new List<(IGenerator Start, IGenerator Stop)>();
+        var heals = new List<IGenerator>();
+        if (faults.Contains(Partition))
+        {
+            parts.Add(new PartitionNemesis(random, database));
+            var start = Gen.Once(Gen.Fn(ctx => new OpSpec(NemesisFs.StartPartition,
+                Datum.Map([new(Datum.Of("shape"), Datum.Of(shapes[ctx.Random.Next(shapes.Length)]))]))));
+            injections.Add((start, Gen.Op(NemesisFs.StopPartition)));
+            heals.Add(Gen.Op(NemesisFs.StopPartition));
+        }
+        if (faults.Contains(Kill) || faults.Contains(KillPrimary))
+        {
+            parts.Add(new KillNemesis(random, (IKillable)database, database as IHasPrimary));
+            if (faults.Contains(Kill)) injections.Add((Gen.Op(NemesisFs.Kill), Gen.Op(NemesisFs.Start)));
+            if (faults.Contains(KillPrimary)) injections.Add((Gen.Op(NemesisFs.KillPrimary), Gen.Op(NemesisFs.Start)));
+            heals.Add(Gen.Op(NemesisFs.Start));
+        }
+        if (faults.Contains(Pause))
+        {
+            parts.Add(new PauseNemesis(random, (IPausable)database));
+            injections.Add((Gen.Op(NemesisFs.Pause), Gen.Op(NemesisFs.Resume)));
+            heals.Add(Gen.Op(NemesisFs.Resume));
+        }
+        if (faults.Contains(Loss))
+        {
+            parts.Add(new LossNemesis(random, options.LossProbability));
+            injections.Add((Gen.Op(NemesisFs.StartLoss, Datum.Map([new(Datum.Of("probability"), Datum.Of(options.LossProbability))])),
+                Gen.Op(NemesisFs.StopLoss)));
+            heals.Add(Gen.Op(NemesisFs.StopLoss));
+        }
+
+        var interval = options.NemesisInterval;
+        var schedule = Gen.Cycle(Gen.Seq(
+            Gen.Sleep(interval),
+            Gen.OneOf(injections.Select(i => Gen.Seq(i.Start, Gen.Sleep(interval), i.Stop)))));
+        return new NemesisPackage
+        {
+            Nemesis = parts.Count == 1 ? parts[0] : new ComposedNemesis(parts),
+            Generator = schedule,
+            Final = Gen.Seq(heals),
+            Faults = faults,
+        };
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Harness.Core.Checking;
+
+namespace Harness.Core.Running;
+
+/// <summary>
+/// Where runs are stored (Jepsen's store): <c>&lt;root&gt;/&lt;test-name&gt;/&lt;yyyyMMddTHHmmssZ&gt;/</c> with
+/// test.json, history.jsonl, results.json, harness.log and logs/&lt;node&gt;/; <c>&lt;root&gt;/latest</c> and
+/// <c>&lt;root&gt;/&lt;test-name&gt;/latest</c> link to the newest run.
+/// </summary>
+public sealed class ResultStore(string root)
+{
+    public const string TestFile = "test.json";
+    public const string HistoryFile = "history.jsonl";
+    public const string ResultsFile = "results.json";
+    public const string LogFile = "harness.log";
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public string Root { get; } = root;
+
+    /// <summary>Creates a fresh directory for a run of <paramref name="testName"/> and points the latest links at it.</summary>
+    public string CreateRunDirectory(string testName, DateTimeOffset start)
+    {
+        var name = SafeName(testName);
+        var stamp = start.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var dir = Path.Combine(Root, name, stamp);
+        for (var i = 2; Directory.Exists(dir); i++) dir = Path.Combine(Root, name, $"{stamp}-{i}");
+        Directory.CreateDirectory(dir);
+        var leaf = Path.GetFileName(dir);
+        Relink(Path.Combine(Root, "latest"), Path.Combine(name, leaf));
+        Relink(Path.Combine(Root, name, "latest"), leaf);
+        return dir;
+    }
+
+    /// <summary>A test name usable as a directory name: lower-case words joined by '-'.</summary>
+    public static string SafeName(string name)
+    {
+        var chars = name.Trim().ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray();
+        var s = new string(chars);
+        while (s.Contains("--", StringComparison.Ordinal)) s = s.Replace("--", "-", StringComparison.Ordinal);
+        s = s.Trim('-', '.');
+        return s.Length == 0 ? "test" : s;
+    }
+
+    private static void Relink(string link, string target)
+    {
+        try
+        {
+            if (new FileInfo(link).LinkTarget is not null) File.Delete(link); // only ever replace a link
+            File.CreateSymbolicLink(link, target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the link is a convenience; a failure must not stop the run
+        }
+    }
+
+    /// <summary>Writes test.json: the test's name, seed, start time and every option.</summary>
+    public static void WriteTest(string runDirectory, TestSpec spec, DateTimeOffset start)
+    {
+        var o = new JsonObject
+        {
+            ["name"] = spec.Name,
+            ["database"] = spec.Options.Database,
+            ["workload"] = spec.Options.Workload,
+            ["faults"] = new JsonArray([.. spec.Options.Faults.Select(f => JsonValue.Create(f))]),
+            ["seed"] = spec.Options.Seed,
+            ["startedAt"] = start.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["options"] = JsonSerializer.SerializeToNode(spec.Options, JsonOptions),
+        };
+        File.WriteAllText(Path.Combine(runDirectory, TestFile), o.ToJsonString(JsonOptions) + "\n");
+    }
+
+    /// <summary>Reads the options saved in a run's test.json.</summary>
+    public static TestOptions ReadOptions(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, TestFile);
+        if (!File.Exists(path)) throw new UserErrorException($"{path} does not exist; pass a run directory such as results/latest");
+        try
+        {
+            var o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+            return o?["options"]?.Deserialize<TestOptions>(JsonOptions)
+                ?? throw new UserErrorException($"{path} has no options; it was not written by 'harness test'");
+        }
+        catch (JsonException e)
+        {
+            throw new UserErrorException($"{path} is not valid: {e.Message}");
+        }
+    }
+
+    /// <summary>Writes results.json.</summary>
+    public static void WriteResults(string runDirectory, CheckResult result) =>
+        File.WriteAllText(Path.Combine(runDirectory, ResultsFile), CheckResultJson.Serialize(result) + "\n");
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using Harness.Core.Checking;
+using Harness.Core.Control;
+using Harness.Core.Databases;
+using Harness.Core.Generators;
+using Harness.Core.Histories;
+using Microsoft.Extensions.Logging;
+
+namespace Harness.Core.Running;
+
+/// <summary>
+/// Runs one composed test (Jepsen's run!): database setup, client setup, nemesis setup, the client workers and
+/// the nemesis worker through the phases main (time-limited workload + faults), heal, recovery and final
+/// reads; then, in <c>finally</c>, heal, client teardown, log collection, database teardown (unless
+/// --leave-db-running) and cluster disposal. The history is streamed to history.jsonl as it happens; the
+/// checker runs on whatever was recorded (a crash becomes Unknown) and results.json is written.
+/// Cancelling the token (Ctrl-C) stops generating at once; everything after that still runs.
+/// </summary>
+public sealed class TestRunner(ILogger logger, RunStats? stats = null)
+{
+    /// <summary>Bound for each cleanup step after the run (heal, teardown, log collection...).</summary>
+    public TimeSpan CleanupTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Bound for the checker after an interrupted run.</summary>
+    public TimeSpan InterruptedCheckTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often history.jsonl is flushed during the run.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public RunStats Stats { get; } = stats ?? new RunStats();
+
+    /// <summary>Runs the test on <paramref name="cluster"/> (which it disposes) and writes into <paramref name="runDirectory"/>.</summary>
+    public async Task<RunResult> RunAsync(TestSpec spec, ICluster cluster, string runDirectory, CancellationToken ct)
+    {
+        Directory.CreateDirectory(runDirectory);
+        var start = DateTimeOffset.UtcNow;
+        ResultStore.WriteTest(runDirectory, spec, start);
+        var options = spec.Options;
+        if (logger.IsEnabled(LogLevel.Information))
+            logger.LogInformation("test {Name}: seed {Seed}, {Concurrency} workers on {Nodes} nodes, {Limit}s", spec.Name, options.Seed,
+                options.Concurrency, cluster.Nodes.Length, options.TimeLimit.TotalSeconds);
+        using var recorder = new HistoryRecorder(Path.Combine(runDirectory, ResultStore.HistoryFile), Stopwatch.StartNew(), flushEachOperation: false);
+        var run = new RunContext { Options = options, Cluster = cluster, ResultDirectory = runDirectory, Logger = logger, Recorder = recorder };
+        var nemesis = spec.Nemesis;
+        Exception? crash = null;
+        var interrupted = false;
+        var dbStarted = false;
+        using var flusher = new Timer(_ => SafeFlush(recorder), null, FlushInterval, FlushInterval);
+        try
+        {
+            Stats.Phase = "setup";
+            dbStarted = true;
+            await spec.Database.SetupAsync(run, ct);
+            await SetupClientsAsync(spec, run, ct);
+            await nemesis.Nemesis.SetupAsync(run, ct);
+            await RunPhasesAsync(spec, run, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            interrupted = true;
+        }
+        catch (Exception e) when (e is not (UserErrorException or ProvisioningException))
+        {
+            crash = e;
+            logger.LogError(e, "the run crashed: {Message}", e.Message);
+        }
+        finally
+        {
+            if (ct.IsCancellationRequested) interrupted = true;
+            if (interrupted) logger.LogWarning("interrupted: stopping, healing and tearing down");
+            Stats.Phase = "teardown";
+            await CleanupAsync(spec, run, cluster, dbStarted);
+            SafeFlush(recorder);
+        }
+
+        Stats.Phase = "checking";
+        var history = recorder.ToHistory();
+        var result = Check(spec, history, interrupted, crash);
+        ResultStore.WriteResults(runDirectory, result);
+        Stats.Phase = "done";
+        if (logger.IsEnabled(LogLevel.Information))
+            logger.LogInformation("verdict: {Validity}: {Summary}", result.Validity.Word(), result.Summary);
+        return new RunResult { Check = result, Directory = runDirectory, EventCount = history.Count, Interrupted = interrupted, Crash = crash };
+    }
+
+    private async Task RunPhasesAsync(TestSpec spec, RunContext run, CancellationToken ct)
+    {
+        var options = spec.Options;
+        var seed = options.Seed;
+        var random = new Random(unchecked((int)(seed ^ (seed >> 32))));
+        await using var interpreter = new Interpreter(spec, run, spec.Nemesis.Nemesis, Stats, random, ct);
+        try
+        {
+            var main = Gen.Any(
+                Gen.OnClients(Gen.Rate(options.Rate, spec.Workload.Generator)),
+                Gen.OnNemesis(spec.Nemesis.Generator));
+            Stats.Phase = "main";
+            await interpreter.RunAsync(Gen.TimeLimit(options.TimeLimit, main));
+            if (!spec.Nemesis.Faults.IsEmpty)
+            {
+                Stats.Phase = "heal";
+                await interpreter.RunAsync(Gen.OnNemesis(spec.Nemesis.Final));
+                Stats.ClearFaults();
+                Stats.Phase = "recovery";
+                await interpreter.RunAsync(Gen.Sleep(options.RecoveryTime));
+            }
+            if (spec.Workload.Final is { } final)
+            {
+                Stats.Phase = "final";
+                await interpreter.RunAsync(Gen.OnClients(final));
+            }
+        }
+        finally
+        {
+            if (ct.IsCancellationRequested) await interpreter.DrainAfterStopAsync(options.OpTimeout + TimeSpan.FromSeconds(2));
+        }
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private static async Task SetupClientsAsync(TestSpec spec, RunContext run, CancellationToken ct)
+    {
+        foreach (var node in run.Nodes)
+        {
+            var client = await spec.OpenClient(run, node, ct);
+            await using (client) await client.SetupAsync(ct);
+        }
+    }
+
+    private async Task CleanupAsync(TestSpec spec, RunContext run, ICluster cluster, bool dbStarted)
+    {
+        await StepAsync("heal", ct => spec.Nemesis.Nemesis.TeardownAsync(run, ct));
+        Stats.ClearFaults();
+        if (dbStarted)
+        {
+            await StepAsync("client teardown", async ct =>
+            {
+                var client = await spec.OpenClient(run, run.Nodes[0], ct);
+                await using (client) await client.TeardownAsync(ct);
+            });
+            await StepAsync("log collection", ct => CollectLogsAsync(spec, run, ct));
+            if (spec.Options.LeaveDbRunning)
+            {
+                logger.LogWarning("--leave-db-running: the database and the cluster are left as they are");
+                return;
+            }
+            await StepAsync("database teardown", ct => spec.Database.TeardownAsync(run, ct));
+        }
+        await StepAsync("cluster teardown", _ => cluster.DisposeAsync().AsTask());
+    }
+
+    private async Task StepAsync(string name, Func<CancellationToken, Task> step)
+    {
+        using var cts = new CancellationTokenSource(CleanupTimeout);
+        try
+        {
+            await step(cts.Token).WaitAsync(CleanupTimeout + TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e)
+        {
+            logger.LogError("{Step} failed: {Error}", name, e is AggregateException a ? string.Join("; ", a.InnerExceptions.Select(x => x.Message)) : e.Message);
+        }
+    }
+
+    private async Task CollectLogsAsync(TestSpec spec, RunContext run, CancellationToken ct)
+    {
+        foreach (var node in run.Nodes)
+        {
+            ct.ThrowIfCancellationRequested();
+            var target = Path.Combine(run.ResultDirectory, "logs", node.Name);
+            var files = new List<string>();
+            string? logDir = null;
+            try { logDir = run.Cluster.LogDirectory(node); }
+            catch (Exception e) when (e is NotSupportedException or InvalidOperationException) { }
+            if (logDir is not null && Directory.Exists(logDir))
+                files.AddRange(Directory.EnumerateFiles(logDir, "*", SearchOption.AllDirectories));
+            if (spec.Database is IHasLogFiles withLogs) files.AddRange(withLogs.LogFiles(run, node).Where(File.Exists));
+            foreach (var file in files.Distinct())
+            {
+                Directory.CreateDirectory(target);
+                var rel = logDir is not null && file.StartsWith(logDir, StringComparison.Ordinal) ? Path.GetRelativePath(logDir, file) : Path.GetFileName(file);
+                var dest = Path.Combine(target, rel);
+                Directory.CreateDirectory(Path.GetDirectoryName(dest)!); // a combined path has a directory
+                await using var src = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                await using var dst = File.Create(dest);
+                await src.CopyToAsync(dst, ct);
+            }
+        }
+    }
+
+    private CheckResult Check(TestSpec spec, History history, bool interrupted, Exception? crash)
+    {
+        using var cts = interrupted ? new CancellationTokenSource(InterruptedCheckTimeout) : new CancellationTokenSource();
+        var results = new List<CheckResult> { Checkers.CheckSafe(spec.Workload.Checker, history, cts.Token) };
+        var problems = history.Validate();
+        if (problems.Count > 0)
+        {
+            results.Add(new CheckResult
+            {
+                Checker = "history-rules",
+                Validity = Validity.Unknown,
+                Summary = $"{problems.Count} violations of the history rules (a harness or client bug): {problems[0]}",
+                Anomalies = [.. problems.Take(100).Select(p => new Anomaly { Type = "history-rule", Explanation = p })],
+            });
+        }
+        if (crash is not null)
+            results.Add(CheckResult.Unknown("harness", $"the run crashed: {crash.GetType().Name}: {crash.Message}"));
+        var merged = Checkers.Merge(spec.Name, results);
+        if (interrupted && merged.Validity == Validity.Valid)
+            merged = merged with { Validity = Validity.Unknown, Summary = $"interrupted; the {history.Count} events recorded are consistent" };
+        return merged;
+    }
+
+    private void SafeFlush(HistoryRecorder recorder)
+    {
+        try { recorder.Flush(); }
+        catch (ObjectDisposedException) { }
+        catch (IOException e) { logger.LogError("flushing history.jsonl failed: {Error}", e.Message); }
+    }
+}

@@ -1,0 +1,21 @@
+using System.Collections.Immutable;
+
+namespace Harness.Databases.Memory;
+
+/// <summary>The bugs the in-memory database can plant (--bug), to prove the checkers catch them.</summary>
+public static class MemoryBugs
+{
+    /// <summary>Reads sometimes return the value before the latest write (register, list-append, session).</summary>
+    public const string StaleRead = "stale-read";
+
+    /// <summary>Some acknowledged set adds are never stored.</summary>
+    public const string LostWrite = "lost-write";
+
+    /// <summary>Some transfers debit without crediting (the total shrinks).</summary>
+    public const string BadTransfer = "bad-transfer";
+
+    public static ImmutableArray<string> All { get; } = [StaleRead, LostWrite, BadTransfer];
+
+    /// <summary>How often a planted bug strikes when its op runs.</summary>
+    public const double Probability = 0.1;
+}
