@@ -1,3 +1,6 @@
+using Harness.Checkers.Cycles;
+using Harness.Checkers.Invariants;
+using Harness.Checkers.Linearizability;
 using Harness.Core.Checking;
 using Harness.Core.Running;
 
@@ -6,11 +9,17 @@ namespace Harness.Workloads;
 /// <summary>The checker of each workload (one place to wire the checkers in as they land).</summary>
 public static class WorkloadCheckers
 {
-    public static IChecker Register(TestOptions options) => new PendingChecker("linearizability");
+    /// <summary>How long the linearizability search may take before the verdict is Unknown.</summary>
+    public static TimeSpan LinearizabilityTimeout { get; } = TimeSpan.FromMinutes(5);
 
-    public static IChecker Set(TestOptions options) => new PendingChecker("set");
+    /// <summary>Per-key linearizability with Knossos' cas-register model.</summary>
+    public static IChecker Register(TestOptions options) =>
+        new LinearizabilityChecker(LinearizabilityModels.ByName("cas-register"), LinearizabilityTimeout);
 
-    public static IChecker ListAppend(TestOptions options) => new PendingChecker("list-append");
+    public static IChecker Set(TestOptions options) => new SetChecker();
+
+    /// <summary>Elle's list-append checker for the model named by --isolation.</summary>
+    public static IChecker ListAppend(TestOptions options) => new ListAppendChecker(ConsistencyModels.Parse(options.Isolation));
 
     public static IChecker Session(TestOptions options) => new PendingChecker("session-guarantees");
 

@@ -14,7 +14,10 @@ internal sealed class SpacingGen(IGenerator gen, long intervalNanos, bool random
                 var time = Math.Max(e.Op.TimeNanos, earliest);
                 var gap = random ? (long)(ctx.Random.NextDouble() * 2 * intervalNanos) : intervalNanos;
                 var op = time == e.Op.TimeNanos ? e.Op : e.Op with { TimeNanos = time };
-                return new GenStep.Emit(op, new SpacingGen(e.Next, intervalNanos, random, time + gap));
+                // Schedule from the planned time, not from when the op really started, so a late start (timer
+                // granularity, busy workers) is caught up, keeping the rate; the backlog is capped at a few ops.
+                var planned = e.Op.TimeNanos > ctx.TimeNanos ? time : Math.Max(earliest, ctx.TimeNanos - 4 * intervalNanos);
+                return new GenStep.Emit(op, new SpacingGen(e.Next, intervalNanos, random, planned + gap));
             case GenStep.Pending p:
                 return new GenStep.Pending(new SpacingGen(p.Next, intervalNanos, random, nextTimeNanos));
             case var done:
