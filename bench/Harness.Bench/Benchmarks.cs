@@ -7,5 +7,6 @@ internal static class Benchmarks
         new Dictionary<string, (string, Func<string[], Task<int>>)>
         {
             ["lin"] = ("linearizability: Porcupine logs through ./harness check, and a 1M-op generated history", LinBenchmark.RunAsync),
+            ["elle"] = ("list-append cycle checker: a generated valid 1M-txn history (args: [txns] [model])", args => Task.FromResult(ElleBench.Run(args))),
         };
 }

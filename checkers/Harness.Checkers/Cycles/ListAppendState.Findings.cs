@@ -5,7 +5,7 @@ namespace Harness.Checkers.Cycles;
 
 internal sealed partial class ListAppendState
 {
-    private void CheckInternal(int t, Operation op, int i, int key, ReadOnlySpan<long> elems, int priorRead)
+    private void CheckInternal(Operation op, int i, int key, ReadOnlySpan<long> elems, int priorRead)
     {
         var start = priorRead >= 0 ? priorRead + 1 : 0;
         var own = new List<long>();

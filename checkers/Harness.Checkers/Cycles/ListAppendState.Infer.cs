@@ -19,6 +19,7 @@ internal sealed partial class ListAppendState
             var order = Orders[k];
             firstBad[k] = int.MaxValue;
             order.Writers = new int[order.Count];
+            order.Intermediate = new bool[order.Count];
             for (var p = 0; p < order.Count; p++)
             {
                 var kv = new KeyValue(k, order.Elems[p]);
@@ -38,6 +39,7 @@ internal sealed partial class ListAppendState
                 }
                 w.Pos = p;
                 order.Writers[p] = w.Txn;
+                order.Intermediate[p] = !w.Last;
             }
             for (var p = 0; p + 1 < order.Count; p++)
                 if (order.Writers[p] >= 0 && order.Writers[p + 1] >= 0)
@@ -74,7 +76,7 @@ internal sealed partial class ListAppendState
                 if (w >= 0 && w != t)
                 {
                     edges.Add(w, t, EdgeKinds.WR, k);
-                    if (!Writers[new KeyValue(k, order.Elems[len - 1])].Last) IntermediateRead(r, k, len, w);
+                    if (order.Intermediate[len - 1]) IntermediateRead(r, k, len, w);
                 }
             }
             if (len < order.Count)

@@ -23,6 +23,7 @@ internal sealed partial class ListAppendState
         public long[] Elems = new long[4];
         public int Count;
         public int[] Writers = [];
+        public bool[] Intermediate = []; // the element is not its writer's last append to the key
         public List<(int Txn, long Value)>? Unread;
         public long LongestOp = -1;
     }
@@ -143,10 +144,10 @@ internal sealed partial class ListAppendState
             for (var j = 0; j < i; j++)
             {
                 if (_mops[j].Key != key) continue;
-                if (_mops[j].Append) external = false;
-                else { external = false; priorRead = j; }
+                external = false;
+                if (!_mops[j].Append) priorRead = j;
             }
-            CheckInternal(t, op, i, key, elems, priorRead);
+            if (!external) CheckInternal(op, i, key, elems, priorRead);
             var compatible = Observe(t, op, key, elems);
             if (external && compatible) AddRead(t, key, elems.Length, AppendsLater(i, key));
         }

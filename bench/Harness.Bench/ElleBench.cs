@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+using Harness.Checkers.Cycles;
+using Harness.Core.Histories;
+
+namespace Harness.Bench;
+
+/// <summary>
+/// `elle [txns] [model]`: a generated valid list-append history (default 1,000,000 transactions, ~4 micro-ops,
+/// 10,000 keys, 50 processes) checked by <see cref="ListAppendChecker"/> in streaming mode. Prints generation
+/// time, generation+JSON round trip (write and parse each line), checking time (generation subtracted),
+/// throughput, and peak working set per transaction.
+/// </summary>
+internal static class ElleBench
+{
+    public static int Run(string[] args)
+    {
+        var txns = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var model = ConsistencyModels.Parse(args.Length > 1 ? args[1] : "strict-serializable");
+        var gen = new ListAppendHistoryGenerator(txns, keys: 10_000, processes: 50, seed: 42);
+        Console.WriteLine($"elle: {txns:N0} txns, 10,000 keys, 50 processes, model {model.Name}");
+
+        var clock = Stopwatch.StartNew();
+        long ops = 0, mops = 0;
+        foreach (var op in gen.Operations())
+        {
+            ops++;
+            if (op.IsOk) mops += op.Value!.Count;
+        }
+        var genMs = clock.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"generate:            {genMs,8:F0} ms ({ops:N0} ops, {mops:N0} micro-ops)");
+
+        clock.Restart();
+        long bytes = 0, parsed = 0;
+        foreach (var op in gen.Operations())
+        {
+            var line = HistoryJson.ToLine(op);
+            var utf8 = System.Text.Encoding.UTF8.GetBytes(line);
+            bytes += utf8.Length + 1;
+            if (HistoryJson.ParseLine(utf8, "bench", parsed + 1, parsed) is not null) parsed++;
+        }
+        var jsonMs = clock.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"generate+write+parse:{jsonMs,8:F0} ms ({bytes / 1e6:F0} MB of JSONL)");
+
+        GC.Collect();
+        clock.Restart();
+        var result = new ListAppendChecker(model).Check(gen.Operations(), null, CancellationToken.None);
+        var totalMs = clock.Elapsed.TotalMilliseconds;
+        var checkMs = totalMs - genMs;
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        Console.WriteLine($"generate+check:      {totalMs,8:F0} ms");
+        Console.WriteLine($"check (minus gen):   {checkMs,8:F0} ms = {txns / (checkMs / 1000):N0} txn/s");
+        Console.WriteLine($"checker stats:       {result.Stats?.ToJsonString()}");
+        Console.WriteLine($"verdict:             {result.Validity}: {result.Summary}");
+        Console.WriteLine($"peak working set:    {peak / 1e6:F0} MB = {(double)peak / txns:F0} bytes/txn");
+        return result.IsValid ? 0 : 1;
+    }
+}
