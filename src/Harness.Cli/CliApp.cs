@@ -25,6 +25,8 @@ public static class CliApp
         yield return CheckCommand.Create();
         yield return TestCommand.Create();
         yield return ListCommand.Create();
+        yield return ReportCommand.Create();
+        yield return ServeCommand.Create();
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)

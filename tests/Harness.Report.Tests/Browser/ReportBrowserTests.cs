@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+using Harness.Core.Histories;
+using Xunit.Abstractions;
+
+namespace Harness.Report.Tests.Browser;
+
+public sealed class ReportBrowserTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("harness-report-browser-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static string TestData(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", name));
+
+    private async Task<HeadlessChromium> OpenAsync(string report, string screenshot, CancellationToken ct)
+    {
+        var browser = await HeadlessChromium.LaunchAsync(1400, 1000, ct);
+        await browser.NavigateAsync(new Uri(report).AbsoluteUri, ct);
+        var ready = await browser.WaitForAsync(ReportPage.Ready, TimeSpan.FromSeconds(60), ct);
+        Assert.True(ready, $"the page never became ready; script errors: {string.Join(" | ", browser.Errors)}");
+        var shot = await ReportPage.ArtifactPathAsync(screenshot);
+        await browser.ScreenshotAsync(shot, ct);
+        output.WriteLine($"screenshot: {shot}");
+        Console.WriteLine($"screenshot: {shot}");
+        return browser;
+    }
+
+    [ChromiumFact]
+    public async Task Should_Draw_Timeline_Without_Script_Errors_When_Opening_A_Valid_Run()
+    {
+        ChromiumFactAttribute.Require();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var ct = cts.Token;
+        // Given a valid run with partitions and kills
+        var dir = SampleHistory.WriteRun(_root, "register", "20261122T030000Z", SampleHistory.Register(2000), TestData("results-valid.json"));
+        var report = ReportWriter.WriteRun(dir);
+
+        // When chromium opens its report
+        await using var browser = await OpenAsync(report, "report-valid.png", ct);
+
+        // Then the page has no script errors, the timeline has bars, the verdict says valid and there are no anomaly cards
+        Assert.Empty(browser.Errors);
+        Assert.True(ReportPage.Number(await browser.EvaluateAsync(ReportPage.OkPixels, ct)) > 500, "the timeline canvas has no ok bars");
+        Assert.Equal("valid", (string?)await browser.EvaluateAsync("document.querySelector('.verdict.big').textContent", ct));
+        Assert.Equal(0, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('article.anomaly').length", ct)));
+        Assert.Equal(2, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('.uplot').length", ct)));
+        var faultBands = await browser.EvaluateAsync("window.__harnessReport && document.querySelector('.legend') !== null", ct);
+        Assert.True(faultBands is JsonValue v && v.GetValue<bool>());
+    }
+
+    [ChromiumFact]
+    public async Task Should_Show_Each_Anomaly_Kind_When_Opening_An_Invalid_Run()
+    {
+        ChromiumFactAttribute.Require();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var ct = cts.Token;
+        // Given an invalid run whose results.json holds one anomaly of each shape (and one unknown shape)
+        var dir = SampleHistory.WriteRun(_root, "register", "20261122T031500Z", SampleHistory.Register(300), TestData("results-invalid.json"));
+        var report = ReportWriter.WriteRun(dir);
+
+        // When chromium opens it and the first anomaly's "show on the timeline" button is clicked
+        await using var browser = await OpenAsync(report, "report-invalid.png", ct);
+        await browser.EvaluateAsync("document.querySelector('article.anomaly .anomaly-head button').click()", ct);
+
+        // Then there are no script errors, the timeline is drawn, every anomaly has its section and the click focused its ops
+        Assert.Empty(browser.Errors);
+        Assert.True(ReportPage.Number(await browser.EvaluateAsync(ReportPage.OkPixels, ct)) > 100, "the timeline canvas has no ok bars");
+        var kinds = (await browser.EvaluateAsync(ReportPage.AnomalyKinds, ct))!.AsArray().Select(k => (string?)k).ToList();
+        Assert.Equal(["linearizability", "cycle", "session", "lost", "raw"], kinds);
+        Assert.Equal("INVALID", (string?)await browser.EvaluateAsync("document.querySelector('.verdict.big').textContent", ct));
+        Assert.Equal(3, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('svg.cycle g.txn').length", ct)));
+        Assert.Equal(1, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('article.kind-session tr.mark.bad').length", ct)));
+        // (ops 29 and 34 are the invocation and completion of one operation: one bar)
+        Assert.Equal(1, ReportPage.Number(await browser.EvaluateAsync("window.__harnessReport.focused.length", ct)));
+    }
+
+    [ChromiumFact]
+    public async Task Should_Show_Timeline_When_History_Has_No_Times()
+    {
+        ChromiumFactAttribute.Require();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var ct = cts.Token;
+        // Given an imported-style history without times and no results
+        var ops = SampleHistory.Register(200).Select(o => o with { TimeNanos = -1 }).ToList();
+        var file = Path.Combine(_root, "imported.jsonl");
+        HistoryJson.WriteFile(file, ops);
+        var report = Path.Combine(_root, "imported.report.html");
+        ReportWriter.Write(new ReportInput { History = new History(ops), Title = "imported" }, report);
+
+        // When chromium opens the report
+        await using var browser = await OpenAsync(report, "report-no-times.png", ct);
+
+        // Then the timeline is drawn in event order, without errors, and the page says it was not checked
+        Assert.Empty(browser.Errors);
+        Assert.True(ReportPage.Number(await browser.EvaluateAsync(ReportPage.OkPixels, ct)) > 100);
+        Assert.Equal("not checked", (string?)await browser.EvaluateAsync("document.querySelector('.verdict.big').textContent", ct));
+    }
+}

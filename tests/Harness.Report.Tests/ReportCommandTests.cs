@@ -1,0 +1,73 @@
+using Harness.Cli;
+using Harness.Core.Histories;
+
+namespace Harness.Report.Tests;
+
+public sealed class ReportCommandTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("harness-report-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Should_Write_Report_And_Index_When_Given_A_Run_Directory()
+    {
+        // Given a run under results/
+        var root = Path.Combine(_temp, "results");
+        var dir = SampleHistory.WriteRun(root, "register", "20261122T010000Z", SampleHistory.Register(30), null);
+
+        // When harness report runs on it
+        var (code, stdout, stderr) = await RunAsync("report", dir);
+
+        // Then it exits 0, says where it wrote, and the report and index exist
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Equal($"wrote {Path.Combine(dir, RunFiles.Report)}", stdout.Trim());
+        Assert.True(File.Exists(Path.Combine(root, RunFiles.Index)));
+    }
+
+    [Fact]
+    public async Task Should_Write_Beside_The_File_Or_To_Out_When_Given_A_History_File()
+    {
+        // Given a history file outside any run, and a results file
+        var file = Path.Combine(_temp, "imported.jsonl");
+        HistoryJson.WriteFile(file, SampleHistory.Register(30));
+        var results = Path.Combine(AppContext.BaseDirectory, "TestData", "results-invalid.json");
+        var output = Path.Combine(_temp, "out", "r.html");
+
+        // When harness report runs with and without --out
+        var (code1, _, _) = await RunAsync("report", file);
+        var (code2, _, _) = await RunAsync("report", file, "--out", output, "--results", results, "--format", "jsonl");
+
+        // Then both reports exist and the second embeds the given results
+        Assert.Equal((0, 0), (code1, code2));
+        Assert.True(File.Exists(Path.Combine(_temp, "imported.report.html")));
+        Assert.Equal("invalid", (string?)ReportHtml.Data(File.ReadAllText(output))["results"]!["validity"]);
+    }
+
+    [Theory]
+    [InlineData("missing-dir", "does not exist")]
+    [InlineData("notes.txt", "cannot tell the history format")]
+    public async Task Should_Print_One_Line_And_Exit_254_When_The_Input_Is_Bad(string name, string expected)
+    {
+        // Given a missing path or a file of unknown format
+        var path = Path.Combine(_temp, name);
+        if (name.EndsWith(".txt", StringComparison.Ordinal)) await File.WriteAllTextAsync(path, "hello");
+
+        // When harness report runs on it
+        var (code, _, stderr) = await RunAsync("report", path);
+
+        // Then it prints one line saying what is wrong
+        Assert.Equal(CliApp.ExitBadInput, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+}
