@@ -70,4 +70,24 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Trim().Split('\n'));
     }
+
+    [Theory]
+    [InlineData("porcupine/test_data/jepsen/etcd_097.log", "index")]
+    [InlineData("knossos/data/cas-register/bad/rethink-fail-smaller.edn", "us")]
+    public async Task Should_Read_Imported_Formats_When_Given_External_Histories(string file, string clock)
+    {
+        // Given an external history copied beside the test
+        var path = Path.Combine(_temp, Path.GetFileName(file));
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestData", file), path);
+
+        // When harness report runs on it with format detection
+        var (code, _, stderr) = await RunAsync("report", path);
+
+        // Then a report with its operations is written beside it
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        var data = ReportHtml.Data(File.ReadAllText(Path.ChangeExtension(path, ".report.html")));
+        Assert.True((int)data["ops"]!["n"]! > 10);
+        Assert.Equal(clock, (string?)data["clock"]);
+    }
 }

@@ -108,7 +108,7 @@ function linearizability(ctx, d) {
   const tail = prefix.slice(-12);
   const parts = [
     el('dl', { class: 'facts' },
-      d.key !== undefined ? [el('dt', null, 'key'), el('dd', null, show(d.key))] : null,
+      d.key != null ? [el('dt', null, 'key'), el('dd', null, show(d.key))] : null,
       el('dt', null, 'linearizable prefix'), el('dd', null, `${plural(prefix.length, 'operation')} can be ordered legally`),
       el('dt', null, 'stuck'), el('dd', null, stuck.length ? `${stuck.map((i) => `#${i}`).join(', ')}: no legal place after the prefix` : '—'),
       el('dt', null, 'model state'), el('dd', null, el('code', null, show(d.state))),

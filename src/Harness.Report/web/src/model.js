@@ -34,9 +34,16 @@ export function decode(data) {
     fs: o.fs || [], errors: o.errors || [], nodes: o.nodes || [], values: o.v || [], err: o.e || [], nd: o.nd || [],
     lanes, laneRows: laneRows.map((rows) => Int32Array.from(rows)),
     faults, nemesis: data.nemesis || [], nemesisByIndex, faultOfIndex,
-    clock: data.clock || 'us', end: Math.max(data.end || 0, n ? t1[n - 1] : 0),
+    clock: data.clock || 'us', end: Math.max(data.end || 0, n ? t1[n - 1] : 0), start: startOf(data, n ? t0[0] : Infinity),
     results: data.results, test: data.test,
   };
+}
+
+// The earliest time in the history (imported histories need not start at 0).
+function startOf(data, first) {
+  let start = first;
+  for (const e of data.nemesis || []) if (e.t < start) start = e.t;
+  return Number.isFinite(start) ? start : 0;
 }
 
 // The client-op row of a history index (an invocation or a completion), or -1.

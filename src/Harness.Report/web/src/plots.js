@@ -17,9 +17,10 @@ function niceStep(raw) {
 // Completed ops grouped by series (f, outcome) and time bucket.
 export function bucketize(m) {
   const sec = m.clock === 'us' ? 1e6 : 1;
-  const endX = Math.max(m.end / sec, 1e-6);
-  const step = niceStep(endX / 150);
-  const nb = Math.floor(endX / step) + 1;
+  const x0 = m.start / sec;
+  const spanX = Math.max((m.end - m.start) / sec, 1e-6);
+  const step = niceStep(spanX / 150);
+  const nb = Math.floor(spanX / step) + 1;
   const keyOf = new Map(), series = [];
   const counts = [];
   for (let r = 0; r < m.n; r++) {
@@ -39,12 +40,12 @@ export function bucketize(m) {
   for (const r of counts) {
     const j = keep.get(keyOf.get(m.f[r] * 4 + m.type[r]));
     if (j === undefined) continue;
-    const b = Math.min(nb - 1, Math.floor(m.t1[r] / sec / step));
+    const b = Math.min(nb - 1, Math.max(0, Math.floor((m.t1[r] / sec - x0) / step)));
     tput[j][b] += 1;
     lat[j][b].push(m.t1[r] - m.t0[r]);
   }
   for (const l of lat) for (const arr of l) arr.sort((a, b) => a - b);
-  const xs = Array.from({ length: nb }, (_, b) => (b + 0.5) * step);
+  const xs = Array.from({ length: nb }, (_, b) => x0 + (b + 0.5) * step);
   return { xs, step, sec, series: kept, tput, lat, dropped: series.length - kept.length };
 }
 

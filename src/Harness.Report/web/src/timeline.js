@@ -23,8 +23,8 @@ export class Timeline {
     this.focus = new Set();       // rows of the focused anomaly (thick outline)
     this.focusFaults = new Set();
     this.selected = -1;
-    const span = Math.max(model.end, 1);
-    this.full = [-span * 0.01, span * 1.01];
+    const span = Math.max(model.end - model.start, 1);
+    this.full = [model.start - span * 0.01, model.end + span * 0.01];
     this.view = [...this.full];
     this.canvas = el('canvas', { class: 'timeline-canvas', 'aria-label': 'timeline of operations' });
     this.tip = el('div', { class: 'tip', hidden: true });
