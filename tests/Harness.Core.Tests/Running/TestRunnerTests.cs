@@ -1,0 +1,232 @@
+using Harness.Core.Checking;
+using Harness.Core.Clients;
+using Harness.Core.Histories;
+using Harness.Core.Running;
+using Harness.Databases.Memory;
+using Harness.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Harness.Core.Tests.Running;
+
+public sealed class TestRunnerTests : IDisposable
+{
+    private readonly string _results = Directory.CreateTempSubdirectory("harness-runner-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_results, recursive: true);
+
+    private static TestOptions Options(string workload, params string[] bugs) => new()
+    {
+        Database = "memory",
+        Workload = workload,
+        Bugs = [.. bugs],
+        Concurrency = 4,
+        TimeLimit = TimeSpan.FromSeconds(1),
+        Rate = 1000,
+        Seed = 7,
+        OpTimeout = TimeSpan.FromSeconds(2),
+        NemesisInterval = TimeSpan.FromMilliseconds(100),
+        RecoveryTime = TimeSpan.Zero,
+        ResultsDirectory = "unused",
+    };
+
+    private async Task<(RunResult Result, FakeCluster Cluster)> RunAsync(TestSpec spec)
+    {
+        var cluster = new FakeCluster(3);
+        var dir = new ResultStore(_results).CreateRunDirectory(spec.Name, DateTimeOffset.UtcNow);
+        var result = await new TestRunner(NullLogger.Instance).RunAsync(spec, cluster, dir, CancellationToken.None);
+        return (result, cluster);
+    }
+
+    [Theory]
+    [InlineData("set", MemoryBugs.LostWrite)]
+    [InlineData("register", MemoryBugs.StaleRead)]
+    [InlineData("list-append", MemoryBugs.StaleRead)]
+    public async Task Should_Catch_The_Planted_Bug_When_The_Memory_Database_Has_It(string workload, string bug)
+    {
+        // Given the memory database with a planted bug
+        var spec = new MemorySuite().CreateTest(Options(workload, bug));
+
+        // When
+        var (result, _) = await RunAsync(spec);
+
+        // Then the checker finds it
+        Assert.Equal(Validity.Invalid, result.Check.Validity);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("set")]
+    [InlineData("register")]
+    [InlineData("list-append")]
+    public async Task Should_Be_Valid_When_The_Memory_Database_Has_No_Bug(string workload)
+    {
+        // Given
+        var spec = new MemorySuite().CreateTest(Options(workload));
+
+        // When
+        var (result, cluster) = await RunAsync(spec);
+
+        // Then the verdict is valid, the history follows the rules, and everything is in the run directory
+        Assert.Equal(Validity.Valid, result.Check.Validity);
+        Assert.Equal(0, result.ExitCode);
+        var history = HistoryJson.ReadFile(Path.Combine(result.Directory, ResultStore.HistoryFile));
+        Assert.Equal(result.EventCount, history.Count);
+        Assert.Empty(history.Validate());
+        Assert.True(history.Count(o => o.IsInvoke) > 100);
+        Assert.True(File.Exists(Path.Combine(result.Directory, ResultStore.TestFile)));
+        Assert.Equal(Validity.Valid, CheckResultJson.Deserialize(File.ReadAllText(Path.Combine(result.Directory, ResultStore.ResultsFile))).Validity);
+        Assert.Equal(7, ResultStore.ReadOptions(result.Directory).Seed);
+        Assert.Equal(Path.GetRelativePath(_results, result.Directory), new FileInfo(Path.Combine(_results, "latest")).LinkTarget);
+        Assert.Equal(1, cluster.DisposeCount);
+    }
+
+    [Fact]
+    public async Task Should_Record_Every_Fault_And_Heal_Before_The_Final_Reads_When_A_Nemesis_Runs()
+    {
+        // Given a set test with partitions every 100 ms
+        var spec = new MemorySuite().CreateTest(Options("set") with { Faults = ["partition"], PartitionShapes = ["one", "majorities-ring"] });
+
+        // When
+        var (result, cluster) = await RunAsync(spec);
+
+        // Then faults were injected and healed, the last nemesis op before the final reads is a heal,
+        // and each fault's completion names the nodes hit
+        var history = HistoryJson.ReadFile(Path.Combine(result.Directory, ResultStore.HistoryFile));
+        var nemesis = history.Where(o => o.IsNemesis).ToList();
+        Assert.Contains(nemesis, o => o.F == "start-partition" && o.IsInfo && o.Value?.Get("nodes") is { Count: > 0 });
+        var lastNemesis = nemesis.Last();
+        Assert.Equal("stop-partition", lastNemesis.F);
+        var firstFinalRead = history.First(o => o.F == "read" && o.IsInvoke);
+        Assert.True(firstFinalRead.Index > lastNemesis.Index);
+        Assert.True(cluster.FakeNetwork.IsHealed);
+        Assert.Equal(Validity.Valid, result.Check.Validity);
+    }
+
+    [Fact]
+    public async Task Should_Heal_Tear_Down_And_Check_When_Cancelled()
+    {
+        // Given a running test with partitions
+        var options = Options("set") with { Faults = ["partition"], TimeLimit = TimeSpan.FromMinutes(10) };
+        var suite = new MemorySuite();
+        var spec = suite.CreateTest(options);
+        var db = (MemoryDatabase)spec.Database;
+        var runner = new TestRunner(NullLogger.Instance);
+        var cluster = new FakeCluster(3);
+        var dir = new ResultStore(_results).CreateRunDirectory(spec.Name, DateTimeOffset.UtcNow);
+        using var cts = new CancellationTokenSource();
+        var run = runner.RunAsync(spec, cluster, dir, cts.Token);
+
+        // When Ctrl-C arrives while a partition is active
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!(runner.Stats.Completed > 20 && !cluster.FakeNetwork.IsHealed))
+            await Task.Delay(5, guard.Token);
+        await cts.CancelAsync();
+        var result = await run;
+
+        // Then the network was healed, the database and the cluster torn down, and what was recorded checked
+        Assert.True(result.Interrupted);
+        Assert.True(cluster.FakeNetwork.IsHealed);
+        Assert.Equal("heal", cluster.FakeNetwork.Calls[^1]);
+        Assert.Equal(1, db.TeardownCount);
+        Assert.Equal(1, cluster.DisposeCount);
+        Assert.NotEqual(Validity.Valid, result.Check.Validity);
+        var history = HistoryJson.ReadFile(Path.Combine(dir, ResultStore.HistoryFile));
+        Assert.Empty(history.Validate());
+        Assert.True(File.Exists(Path.Combine(dir, ResultStore.ResultsFile)));
+    }
+
+    [Fact]
+    public async Task Should_Record_Info_And_Move_To_A_New_Process_When_The_Client_Throws()
+    {
+        // Given a client that throws on every add of a multiple of 5, with partitions
+        var spec = new MemorySuite().CreateTest(Options("set") with { Faults = ["partition"] });
+        var inner = spec.OpenClient;
+        spec = spec with { OpenClient = async (run, node, ct) => new ThrowingClient(await inner(run, node, ct)) };
+
+        // When
+        var (result, cluster) = await RunAsync(spec);
+
+        // Then those ops are Info, their process never invokes again, and the partition is still healed
+        var history = HistoryJson.ReadFile(Path.Combine(result.Directory, ResultStore.HistoryFile));
+        var infos = history.Where(o => o.IsClient && o.IsInfo).ToList();
+        Assert.NotEmpty(infos);
+        Assert.All(infos, o => Assert.Contains("client threw", o.Error, StringComparison.Ordinal));
+        Assert.Empty(history.Validate());
+        Assert.True(history.Where(o => o.IsInvoke && o.IsClient).Max(o => o.Process) >= 4);
+        Assert.Equal("stop-partition", history.Last(o => o.IsNemesis).F);
+        Assert.True(cluster.FakeNetwork.IsHealed);
+        Assert.Equal(Validity.Valid, result.Check.Validity);
+    }
+
+    [Fact]
+    public async Task Should_Complete_As_Info_When_An_Op_Times_Out()
+    {
+        // Given a client that hangs, ignoring cancellation, on adds of multiples of 50
+        var spec = new MemorySuite().CreateTest(Options("set") with { OpTimeout = TimeSpan.FromMilliseconds(200) });
+        var inner = spec.OpenClient;
+        spec = spec with { OpenClient = async (run, node, ct) => new HangingClient(await inner(run, node, ct)) };
+
+        // When
+        var (result, _) = await RunAsync(spec);
+
+        // Then the hung ops completed as Info "timeout" and the run finished and was checked
+        var history = HistoryJson.ReadFile(Path.Combine(result.Directory, ResultStore.HistoryFile));
+        Assert.Contains(history, o => o.IsInfo && o.Error == "timeout");
+        Assert.Empty(history.Validate());
+        Assert.Equal(Validity.Valid, result.Check.Validity);
+    }
+
+    [Fact]
+    public async Task Should_Tear_Down_And_Report_A_Crash_When_Database_Setup_Fails()
+    {
+        // Given a database whose setup throws
+        var spec = new MemorySuite().CreateTest(Options("set"));
+        spec = spec with { Database = new FailingDatabase() };
+
+        // When
+        var (result, cluster) = await RunAsync(spec);
+
+        // Then the run is a crash (exit 255) with an Unknown verdict, and the cluster is still disposed
+        Assert.NotNull(result.Crash);
+        Assert.Equal(255, result.ExitCode);
+        Assert.Equal(Validity.Unknown, result.Check.Validity);
+        Assert.Equal(1, cluster.DisposeCount);
+        Assert.Equal(1, ((FailingDatabase)spec.Database).Teardowns);
+    }
+
+    private sealed class ThrowingClient(IClient inner) : IClient
+    {
+        public Task SetupAsync(CancellationToken ct) => inner.SetupAsync(ct);
+        public Task TeardownAsync(CancellationToken ct) => inner.TeardownAsync(ct);
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+        public Task<Operation> InvokeAsync(Operation op, CancellationToken ct) =>
+            op.F == "add" && op.Value!.AsLong() % 5 == 0 ? throw new InvalidOperationException("boom") : inner.InvokeAsync(op, ct);
+    }
+
+    private sealed class HangingClient(IClient inner) : IClient
+    {
+        public Task SetupAsync(CancellationToken ct) => inner.SetupAsync(ct);
+        public Task TeardownAsync(CancellationToken ct) => inner.TeardownAsync(ct);
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+        public async Task<Operation> InvokeAsync(Operation op, CancellationToken ct)
+        {
+            if (op.F == "add" && op.Value!.AsLong() % 50 == 0) await Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None);
+            return await inner.InvokeAsync(op, ct);
+        }
+    }
+
+    private sealed class FailingDatabase : Core.Databases.IDatabase
+    {
+        public int Teardowns { get; private set; }
+
+        public Task SetupAsync(RunContext run, CancellationToken ct) => throw new InvalidOperationException("cannot start");
+
+        public Task TeardownAsync(RunContext run, CancellationToken ct)
+        {
+            Teardowns++;
+            return Task.CompletedTask;
+        }
+    }
+}
