@@ -31,7 +31,11 @@ public sealed class HeadlessChromium : IAsyncDisposable
 
     /// <summary>The chromium binary on PATH (chromium, chromium-browser or google-chrome), or null.</summary>
     public static string? Find() =>
-        new[] { "chromium", "chromium-browser", "google-chrome" }.Select(Harness.Testing.HostCapabilities.FindBinary).FirstOrDefault(p => p is not null);
+        (from name in new[] { "chromium", "chromium-browser", "google-chrome" }
+         from dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':')
+         let path = Path.Combine(dir, name)
+         where File.Exists(path)
+         select path).FirstOrDefault();
 
     /// <summary>Script errors seen so far: uncaught exceptions, console.error calls, error log entries.</summary>
     public IReadOnlyList<string> Errors => [.. _errors];

@@ -36,6 +36,7 @@ function main() {
     setTimeout(() => {
       renderPlots(model, plots);
       state.plotsRendered = true;
+      state.readyAt = performance.now();
       state.ready = true;
     }, 0);
   }, 0);

@@ -43,6 +43,7 @@ export class Timeline {
       legend,
       el('div', { class: 'canvas-wrap' }, this.canvas, this.tip));
     this.pending = false;
+    if (window.__harnessReport) window.__harnessReport.timeline = this;
     this.installEvents();
     new ResizeObserver(() => this.layout()).observe(this.root);
   }
