@@ -21,6 +21,7 @@ public sealed partial class PostgresDatabase
     private Task? _failoverTask;
     /// <summary>Old primaries killed by fencing, to rebuild as standbys (by the manager, not the nemesis).</summary>
     private readonly HashSet<string> _fenced = [];
+    private DateTime _promotedAt = DateTime.MinValue;
 
     /// <summary>How many promotions the manager made (for tests and the log).</summary>
     public int Promotions { get; private set; }
@@ -51,10 +52,10 @@ public sealed partial class PostgresDatabase
                 await Task.Delay(250, ct);
                 var primary = _primary;
                 if (primary is null) continue;
-                if (await PrimaryHealthyAsync(primary, ct))
+                await RepointReplicasAsync(run, primary, ct);
+                if (DateTime.UtcNow - _promotedAt < settings.FailoverAfter * 2 || await PrimaryHealthyAsync(primary, ct))
                 {
                     downSince = null;
-                    await RepointReplicasAsync(run, primary, ct);
                     continue;
                 }
                 downSince ??= DateTime.UtcNow;
@@ -79,9 +80,11 @@ public sealed partial class PostgresDatabase
         var replicasReachable = 0;
         foreach (var n in Nodes.Where(n => n != primary && IsRunning(n)))
         {
+            // NULL (ignored): a replica not (yet) pointed at this primary says nothing about it.
             var hearing = await ScalarAsync(n,
-                "SELECT coalesce((SELECT status = 'streaming' AND last_msg_receipt_time > clock_timestamp() - interval '2500 ms' " +
-                $"AND sender_host = '{primary.Address}' FROM pg_stat_wal_receiver), false)", ct);
+                $"SELECT CASE WHEN current_setting('primary_conninfo') LIKE '%host={primary.Address} %' THEN " +
+                "coalesce((SELECT status = 'streaming' AND last_msg_receipt_time > clock_timestamp() - interval '2500 ms' " +
+                $"AND sender_host = '{primary.Address}' FROM pg_stat_wal_receiver), false) END", ct);
             if (hearing is not bool hears) continue;
             replicasReachable++;
             if (hears) return true;
@@ -117,6 +120,7 @@ public sealed partial class PostgresDatabase
             }
             lock (_lock) _deposed.Add(old.Name);
             _primary = best;
+            _promotedAt = DateTime.UtcNow;
             Promotions++;
             var fenced = false;
             if (settings.Fencing)

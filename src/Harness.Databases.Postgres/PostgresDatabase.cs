@@ -60,38 +60,42 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         _cluster = run.Cluster;
         var nodes = run.Nodes;
         var primary = nodes[0];
-        await PrepareDataDirectoryAsync(primary, ct);
-        var dir = DataDir(primary);
-        await ExecCheckedAsync(primary, AsPostgres([Bin("initdb"), "-D", dir, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"]), ct);
-        await File.AppendAllTextAsync(Path.Combine(dir, "postgresql.conf"), ServerConfig(nodes), ct);
-        await File.AppendAllTextAsync(Path.Combine(dir, "pg_hba.conf"), "host all all 10.77.0.0/16 trust\nhost replication all 10.77.0.0/16 trust\n", ct);
-        await StartServerAsync(primary, ct);
+        Trace(run, "setup: start");
+        var template = await EnsureTemplateAsync(primary, ct);
+        Trace(run, "setup: template ready");
+        // Every node starts from a copy of the same cleanly shut down initdb cluster (a valid cold base backup),
+        // so the standbys need no pg_basebackup: n1 runs as the primary, the others as its streaming standbys.
+        await Task.WhenAll(nodes.Select(async n =>
+        {
+            var dir = DataDir(n);
+            await ExecCheckedAsync(n, ["sh", "-c", "rm -rf \"$1\" && cp -a \"$0\" \"$1\"", template, dir], ct);
+            await File.AppendAllTextAsync(Path.Combine(dir, "postgresql.conf"), ServerConfig(nodes), ct);
+            await File.AppendAllTextAsync(Path.Combine(dir, "pg_hba.conf"), "host all all 10.77.0.0/16 trust\nhost replication all 10.77.0.0/16 trust\n", ct);
+            if (n != primary) await WriteStandbyConfigAsync(n, primary, ct);
+        }));
+        Trace(run, "setup: data directories ready");
         _primary = primary;
-        await Task.WhenAll(nodes.Skip(1).Select(n => CloneAsync(n, primary, ct)));
+        await Task.WhenAll(nodes.Select(n => StartServerAsync(n, ct)));
+        Trace(run, "setup: standbys ready");
         await WaitForStandbysAsync(primary, nodes.Length - 1, ct);
         if (run.Logger.IsEnabled(LogLevel.Information)) run.Logger.LogInformation("postgres: primary {Primary}, {Count} streaming standbys, replication {Mode}", primary, nodes.Length - 1, settings.Replication);
         if (settings.Failover == "promote") StartFailoverManager(run);
     }
 
+    private static void Trace(RunContext run, string message)
+    {
+        if (run.Logger.IsEnabled(LogLevel.Debug)) run.Logger.LogDebug("postgres {Step}", message);
+    }
+
     public async Task TeardownAsync(RunContext run, CancellationToken ct)
     {
         await StopFailoverManagerAsync();
-        IRemoteProcess[] servers;
-        lock (_lock)
-        {
-            servers = [.. _servers.Values];
-            _servers.Clear();
-            _paused.Clear();
-        }
-        foreach (var s in servers)
-        {
-            s.Signal(18);
-            s.Signal(9);
-            await s.DisposeAsync();
-        }
         if (_cluster is null) return;
-        foreach (var n in _cluster.Nodes)
+        await Task.WhenAll(_cluster.Nodes.Select(async n =>
+        {
+            await KillServerAsync(n, ct);
             await _cluster.Remote(n).ExecAsync(["rm", "-rf", DataDir(n)], ct);
+        }));
     }
 
     public async Task KillAsync(RunContext run, Node node, CancellationToken ct)
@@ -224,6 +228,21 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         var signal = Path.Combine(dir, "standby.signal");
         if (!File.Exists(signal)) await File.WriteAllTextAsync(signal, "", ct);
         await ExecCheckedAsync(node, ["chown", $"{User}:{User}", auto, signal], ct);
+    }
+
+    /// <summary>A bare initdb cluster kept per machine and PostgreSQL version (made once, copied per run).</summary>
+    private async Task<string> EnsureTemplateAsync(Node node, CancellationToken ct)
+    {
+        var version = Path.GetFileName(Path.GetDirectoryName(_bin)) ?? "pg";
+        var template = $"/var/tmp/harness/pg{version}-template";
+        if (File.Exists(Path.Combine(template, "PG_VERSION")) && File.Exists(Path.Combine(template, "harness.ok"))) return template;
+        var building = $"{template}.{Environment.ProcessId}";
+        await ExecCheckedAsync(node, ["sh", "-c", "mkdir -p /var/tmp/harness && chmod 755 /var/tmp/harness && rm -rf \"$0\" && mkdir \"$0\" && chown postgres:postgres \"$0\" && chmod 700 \"$0\"", building], ct);
+        await ExecCheckedAsync(node, AsPostgres([Bin("initdb"), "-D", building, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"]), ct);
+        await File.WriteAllTextAsync(Path.Combine(building, "harness.ok"), "initdb template made by harness\n", ct);
+        // rename is atomic; a concurrent run that won the race leaves its template, and ours is removed
+        await Cluster.Remote(node).ExecAsync(["sh", "-c", "mv -T \"$0\" \"$1\" 2>/dev/null || rm -rf \"$0\"", building, template], ct);
+        return template;
     }
 
     private static string PrimaryConninfo(Node node, Node primary) =>

@@ -19,8 +19,22 @@ internal static class Leftovers
         if (rules.Contains(cluster.BridgeName, StringComparison.Ordinal)) found.Add($"FORWARD rule for {cluster.BridgeName}");
         if (Directory.Exists(cluster.RunDirectory)) found.Add($"directory {cluster.RunDirectory}");
         foreach (var pid in pids)
-            if (Directory.Exists($"/proc/{pid}")) found.Add($"process {pid}");
+            if (IsAlive(pid)) found.Add($"process {pid}");
         return found;
+    }
+
+    /// <summary>Running (a zombie is dead: it only waits for PID 1 to reap it).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static async Task<string> RunAsync(string file, params string[] args)

@@ -4,7 +4,6 @@ using Harness.Core.Histories;
 using Harness.Core.Running;
 using Harness.Databases.Postgres;
 using Harness.Provisioning.Netns;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Harness.Integration.Tests;
@@ -12,6 +11,9 @@ namespace Harness.Integration.Tests;
 /// <summary>A 3-node netns cluster running <see cref="PostgresDatabase"/>, torn down and checked for leftovers on dispose.</summary>
 internal sealed class PostgresTestCluster : IAsyncDisposable
 {
+    /// <summary>Timings and database log lines of every cluster test, for diagnosing slow or failing runs.</summary>
+    public static readonly string LogPath = Path.Combine(Path.GetTempPath(), "harness-integration.log");
+
     private readonly List<int> _pids = [];
 
     private PostgresTestCluster(NetnsCluster cluster, PostgresDatabase db, RunContext run)
@@ -33,22 +35,26 @@ internal sealed class PostgresTestCluster : IAsyncDisposable
 
     public static async Task<PostgresTestCluster> StartAsync(TestOptions? options = null)
     {
+        var sw = Stopwatch.StartNew();
         await Capabilities.RequireAsync("ip", "iptables", "postgres");
+        File.AppendAllText(LogPath, $"require {sw.ElapsedMilliseconds}\n");
         options ??= new TestOptions { Database = "postgres", OpTimeout = TimeSpan.FromSeconds(2) };
         var cluster = (NetnsCluster)await new NetnsProvisioner(TextWriter.Null).ProvisionAsync(new ClusterSpec(3, ["postgresql-15"], "pg-test"), CancellationToken.None);
+        File.AppendAllText(LogPath, $"provisioned {sw.ElapsedMilliseconds}\n");
         var db = new PostgresDatabase(PostgresSettings.From(options));
         var run = new RunContext
         {
             Options = options,
             Cluster = cluster,
             ResultDirectory = cluster.RunDirectory,
-            Logger = NullLogger.Instance,
+            Logger = new FileLogger(LogPath),
             Recorder = new HistoryRecorder(null, Stopwatch.StartNew()),
         };
         var result = new PostgresTestCluster(cluster, db, run);
         try
         {
             await db.SetupAsync(run, CancellationToken.None);
+            File.AppendAllText(LogPath, $"setup {sw.ElapsedMilliseconds}\n");
         }
         catch
         {
@@ -98,11 +104,14 @@ internal sealed class PostgresTestCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Leftover is not null) return;
+        var sw = Stopwatch.StartNew();
         await RememberProcessesAsync();
         await Db.TeardownAsync(Run, CancellationToken.None);
+        File.AppendAllText(LogPath, $"db teardown {sw.ElapsedMilliseconds}\n");
         Db.Dispose();
         await Cluster.DisposeAsync();
         Run.Recorder.Dispose();
+        File.AppendAllText(LogPath, $"cluster teardown {sw.ElapsedMilliseconds}\n");
         Leftover = await Leftovers.FindAsync(Cluster, _pids);
     }
 }

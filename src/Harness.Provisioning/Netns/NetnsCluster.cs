@@ -21,11 +21,11 @@ public sealed class NetnsCluster : ICluster
     private bool _forwardRule;
     private int _disposed;
 
-    internal NetnsCluster(string id, int subnet)
+    internal NetnsCluster(string id, int subnet, string baseDirectory)
     {
         Id = id;
         Subnet = subnet;
-        RunDirectory = $"/tmp/h{id}";
+        RunDirectory = Path.Combine(baseDirectory, $"h{id}");
         BridgeName = $"hb{id}";
         _network = new NetnsNetwork(this);
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
@@ -84,31 +84,37 @@ public sealed class NetnsCluster : ICluster
     {
         Directory.CreateDirectory(RunDirectory);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(RunDirectory, (UnixFileMode)0b111_101_101);
-        await HostCommand.RunCheckedAsync(["ip", "link", "add", BridgeName, "type", "bridge"], ct);
-        _bridgeCreated = true;
-        await HostCommand.RunCheckedAsync(["ip", "addr", "add", $"{HostAddress}/24", "dev", BridgeName], ct);
-        await HostCommand.RunCheckedAsync(["ip", "link", "set", BridgeName, "up"], ct);
-        await HostCommand.RunCheckedAsync(["iptables", "-I", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT", "-m", "comment", "--comment", $"harness-{Id}"], ct);
-        _forwardRule = true;
         var nodes = ImmutableArray.CreateBuilder<Node>(nodeCount);
+        // One `ip -batch` for the host side (bridge, namespaces, veths), then one per node inside its namespace.
+        var host = new System.Text.StringBuilder();
+        host.Append(System.Globalization.CultureInfo.InvariantCulture, $"link add {BridgeName} type bridge\naddr add {HostAddress}/24 dev {BridgeName}\nlink set {BridgeName} up\n");
+        _bridgeCreated = true;
         for (var i = 1; i <= nodeCount; i++)
         {
             var ns = NamespaceName(Id, i);
             var veth = VethName(Id, i);
-            await HostCommand.RunCheckedAsync(["ip", "netns", "add", ns], ct);
-            lock (_lock) _namespaces.Add(ns);
-            await HostCommand.RunCheckedAsync(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns], ct);
-            lock (_lock) _veths.Add(veth);
-            await HostCommand.RunCheckedAsync(["ip", "link", "set", veth, "master", BridgeName, "up"], ct);
+            lock (_lock)
+            {
+                _namespaces.Add(ns);
+                _veths.Add(veth);
+            }
+            host.Append(System.Globalization.CultureInfo.InvariantCulture, $"netns add {ns}\nlink add {veth} type veth peer name eth0 netns {ns}\nlink set {veth} master {BridgeName} up\n");
+        }
+        await HostCommand.RunCheckedAsync(["ip", "-batch", "-"], ct, host.ToString());
+        _forwardRule = true;
+        var forward = HostCommand.RunCheckedAsync(["iptables", "-I", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT", "-m", "comment", "--comment", $"harness-{Id}"], ct);
+        var inside = new List<Task>();
+        for (var i = 1; i <= nodeCount; i++)
+        {
+            var ns = NamespaceName(Id, i);
             var node = new Node($"n{i}", $"10.77.{Subnet}.{10 + i}", i);
-            await HostCommand.RunCheckedAsync(["ip", "-n", ns, "addr", "add", $"{node.Address}/24", "dev", "eth0"], ct);
-            await HostCommand.RunCheckedAsync(["ip", "-n", ns, "link", "set", "lo", "up"], ct);
-            await HostCommand.RunCheckedAsync(["ip", "-n", ns, "link", "set", "eth0", "up"], ct);
+            inside.Add(HostCommand.RunCheckedAsync(["ip", "-n", ns, "-batch", "-"], ct, $"addr add {node.Address}/24 dev eth0\nlink set lo up\nlink set eth0 up\n"));
             Directory.CreateDirectory(Path.Combine(RunDirectory, node.Name, "log"));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(RunDirectory, node.Name), (UnixFileMode)0b111_101_101);
             lock (_lock) _remotes[node.Name] = new NetnsRemote(this, ns);
             nodes.Add(node);
         }
+        await Task.WhenAll([forward, .. inside]);
         Nodes = nodes.MoveToImmutable();
     }
 
@@ -139,21 +145,24 @@ public sealed class NetnsCluster : ICluster
             veths = [.. _veths];
         }
         // 1. Our own servers, by PID (SIGKILL also ends a SIGSTOPped process).
-        foreach (var p in processes) await p.DisposeAsync();
+        await Task.WhenAll(processes.Select(p => p.DisposeAsync().AsTask()));
         // 2. Anything else still inside our namespaces (e.g. a forked helper), by PID.
-        foreach (var ns in namespaces)
+        await Task.WhenAll(namespaces.Select(async ns =>
         {
             var pids = await HostCommand.RunAsync(["ip", "netns", "pids", ns], ct);
             var list = pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => int.TryParse(s, out var pid) ? pid : 0).Where(pid => pid > 0).ToList();
             foreach (var pid in list) NativeSignals.Send(pid, NativeSignals.SigKill);
             var deadline = Stopwatch.StartNew();
-            while (list.Any(NativeSignals.Exists) && deadline.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(20, ct);
-        }
-        // 3. Veths first (synchronous), then namespaces, bridge, FORWARD rule, run directory.
-        foreach (var v in veths) await HostCommand.RunAsync(["ip", "link", "del", v], ct);
-        foreach (var ns in namespaces) await HostCommand.RunAsync(["ip", "netns", "del", ns], ct);
-        if (_bridgeCreated) await HostCommand.RunAsync(["ip", "link", "del", BridgeName], ct);
+            while (list.Any(NativeSignals.IsAlive) && deadline.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(20, ct);
+        }));
+        // 3. Veths first (synchronous), then namespaces and the bridge, in one `ip -force -batch` that goes on
+        // past names that were never created; then the FORWARD rule and the run directory.
+        var batch = new System.Text.StringBuilder();
+        foreach (var v in veths) batch.Append("link del ").Append(v).Append('\n');
+        foreach (var ns in namespaces) batch.Append("netns del ").Append(ns).Append('\n');
+        if (_bridgeCreated) batch.Append("link del ").Append(BridgeName).Append('\n');
+        if (batch.Length > 0) await HostCommand.RunAsync(["ip", "-force", "-batch", "-"], ct, batch.ToString());
         if (_forwardRule)
         {
             string[] del = ["iptables", "-D", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT", "-m", "comment", "--comment", $"harness-{Id}"];

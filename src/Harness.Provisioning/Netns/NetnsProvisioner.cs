@@ -8,6 +8,7 @@ namespace Harness.Provisioning.Netns;
 /// The default provisioner: N network namespaces (n1..nN, N = 1..9) on a private bridge, with unique names
 /// per run (namespaces <c>h&lt;id&gt;n&lt;i&gt;</c>, bridge <c>hb&lt;id&gt;</c>, veths <c>hv&lt;id&gt;&lt;i&gt;</c>)
 /// and a free subnet 10.77.x.0/24 (node i is 10.77.x.1i, the host 10.77.x.1). Nodes get no default route.
+/// Data and logs live in a per-run directory /dev/shm/h&lt;id&gt; (or /tmp/h&lt;id&gt;), mode 755.
 /// Missing Debian packages are installed when running as root (announced on <paramref name="status"/>).
 /// </summary>
 public sealed partial class NetnsProvisioner(TextWriter? status = null) : IProvisioner
@@ -85,12 +86,16 @@ public sealed partial class NetnsProvisioner(TextWriter? status = null) : IProvi
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
             var x = RandomNumberGenerator.GetInt32(1, 255);
             if (used.Contains(x) || links.Contains($"hb{id}", StringComparison.Ordinal) || links.Contains($"hv{id}", StringComparison.Ordinal)
-                || namespaces.Contains($"h{id}n", StringComparison.Ordinal) || Directory.Exists($"/tmp/h{id}"))
+                || namespaces.Contains($"h{id}n", StringComparison.Ordinal) || Directory.Exists(Path.Combine(RunBase, $"h{id}")))
                 continue;
-            return new NetnsCluster(id, x);
+            return new NetnsCluster(id, x, RunBase);
         }
         throw new ProvisioningException("no free 10.77.x.0/24 subnet or run id found; remove stale harness bridges (ip link show | grep hb)");
     }
+
+    /// <summary>Where run directories go: /dev/shm (tmpfs: database I/O at memory speed, untouched by other
+    /// processes' disk load; a kill -9 loses nothing that a real crash of the process would keep) or else /tmp.</summary>
+    private static string RunBase => Directory.Exists("/dev/shm") ? "/dev/shm" : "/tmp";
 
     [GeneratedRegex(@"\b10\.77\.(\d{1,3})\.\d{1,3}")]
     private static partial Regex Subnet();
