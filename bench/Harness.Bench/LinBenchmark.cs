@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Harness.Bench;
 
 /// <summary>
-/// <c>lin [--runs N] [--ops N] [--keys N] [--processes N] [--skip-logs] [--skip-big]</c>:
+/// <c>lin [--runs N] [--ops N] [--keys N] [--processes N] [--skip-logs] [--skip-big] [--keep]</c>:
 /// (a) every Porcupine etcd log (one process, --model etcd) and each kv log (--model kv) through the published
 /// <c>.build/cli/harness</c> launcher binary, whole-process wall clock, best and median of N runs;
 /// (b) a generated keyed-register history (default 1,000,000 ops over 1,000 keys and 50 processes) checked by
@@ -37,12 +37,31 @@ internal static class LinBenchmark
             var gen = Stopwatch.StartNew();
             var count = RegisterHistoryGenerator.WriteFile(file, ops, keys, processes, seed: 42);
             Console.WriteLine($"generated {ops:N0} ops ({count:N0} events) over {keys} keys, {processes} processes in {gen.Elapsed.TotalSeconds:0.0} s: {file} ({new FileInfo(file).Length / 1e6:0} MB)");
-            var (seconds, peakKb, output) = await TimedRunAsync("/usr/bin/time", ["-f", "%e %M", exe, "check", file, "--model", "register"]);
+            var (seconds, peakKb, output) = await TimedRunAsync("/usr/bin/time", ["-f", "%e %M %U %S", exe, "check", file, "--model", "register"]);
             Console.WriteLine($"  {output.Trim()}");
             Console.WriteLine($"big history: {seconds:0.00} s wall clock, peak working set {peakKb / 1024.0:0} MB  (cmd: .build/cli/harness check {file} --model register)");
-            File.Delete(file);
+            if (!args.Contains("--keep")) File.Delete(file);
         }
         return 0;
+    }
+
+    /// <summary><c>lin-inproc FILE MODEL [runs]</c>: times reading and checking inside this process.</summary>
+    public static Task<int> InProcessAsync(string[] args)
+    {
+        var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            var history = Harness.Core.Histories.Formats.HistoryFiles.Read(args[0]);
+            var read = sw.Elapsed.TotalSeconds;
+            var checker = new Harness.Checkers.Linearizability.LinearizabilityChecker(Harness.Checkers.Linearizability.LinearizabilityModels.ByName(args[1]));
+            sw.Restart();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var result = checker.Check(history, CancellationToken.None);
+            var cpuCheck = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            Console.WriteLine($"read {read:0.000} s, check {sw.Elapsed.TotalSeconds:0.000} s (cpu {cpuCheck.TotalSeconds:0.000} s, gen2 GCs so far {GC.CollectionCount(2)}): {result.Validity} {result.Summary}");
+        }
+        return Task.FromResult(0);
     }
 
     private static async Task TimeAsync(string label, string exe, string[] args, int runs)
@@ -79,7 +98,8 @@ internal static class LinBenchmark
         var (_, output) = await RunAsync(exe, args, quiet: true);
         var lines = output.TrimEnd().Split('\n');
         var last = lines[^1].Split(' ');
-        return (double.Parse(last[0], CultureInfo.InvariantCulture), long.Parse(last[1], CultureInfo.InvariantCulture), string.Join('\n', lines[..^1]));
+        var cpu = last.Length >= 4 ? $" (cpu: {last[2]} s user, {last[3]} s sys)" : "";
+        return (double.Parse(last[0], CultureInfo.InvariantCulture), long.Parse(last[1], CultureInfo.InvariantCulture), string.Join('\n', lines[..^1]) + cpu);
     }
 
     private static int IntArg(string[] args, string name, int fallback)

@@ -24,6 +24,7 @@ internal sealed class WglSearch<TState, TOp>
     private readonly int[] _match;     // for a call entry: its return entry; for a return: -1
 
     private int[] _bestPrefix = [];
+    private int _bestLen;
 
     public WglSearch(LinearizabilityModel<TState, TOp> model, TOp[] ops, bool[] optional, long[] callPos, long[] retPos, TState init)
     {
@@ -76,7 +77,7 @@ internal sealed class WglSearch<TState, TOp>
     }
 
     /// <summary>After a violation: the longest linearizable prefix found (op ids, in linearization order).</summary>
-    public IReadOnlyList<int> BestPrefix => _bestPrefix;
+    public IReadOnlyList<int> BestPrefix => new ArraySegment<int>(_bestPrefix, 0, _bestLen);
 
     /// <summary>After a violation: the model state after <see cref="BestPrefix"/>.</summary>
     public TState BestState { get; private set; }
@@ -96,6 +97,8 @@ internal sealed class WglSearch<TState, TOp>
         var stackState = new TState[n];
         var depth = 0;
         var bestLen = -1;
+        var lowWater = 0; // the lowest stack slot changed since the last copy into _bestPrefix
+        _bestPrefix = new int[n];
         var state = _init;
         var entry = _next[0];
         var iterations = 0;
@@ -137,13 +140,14 @@ internal sealed class WglSearch<TState, TOp>
                 if (_optional[op]) return SearchVerdict.Linearizable; // only optional returns remain
                 if (depth > bestLen)
                 {
-                    bestLen = depth;
-                    _bestPrefix = new int[depth];
-                    for (var i = 0; i < depth; i++) _bestPrefix[i] = entryOp[stackEntry[i]];
+                    // Copy only what changed since the last copy: amortized O(1) per push/pop.
+                    for (var i = lowWater; i < depth; i++) _bestPrefix[i] = entryOp[stackEntry[i]];
+                    bestLen = _bestLen = lowWater = depth;
                     BestState = state;
                 }
                 if (depth == 0) return SearchVerdict.NotLinearizable;
                 depth--;
+                if (depth < lowWater) lowWater = depth;
                 entry = stackEntry[depth];
                 state = stackState[depth];
                 var top = entryOp[entry];
@@ -163,7 +167,7 @@ internal sealed class WglSearch<TState, TOp>
     {
         var n = _ops.Length;
         var placed = new bool[n];
-        foreach (var op in _bestPrefix) placed[op] = true;
+        foreach (var op in BestPrefix) placed[op] = true;
         var firstReturn = long.MaxValue;
         for (var i = 0; i < n; i++)
             if (!placed[i] && !_optional[i]) firstReturn = Math.Min(firstReturn, _retPos[i]);

@@ -24,6 +24,37 @@ internal static class BruteForceRegister
         return Search(ops, new bool[ops.Count], Datum.Nil);
     }
 
+    /// <summary>
+    /// True when the ops (invocation indices) in this order are a legal run of the register from nil and
+    /// respect real time (no op placed before one that completed before it was invoked).
+    /// </summary>
+    public static bool IsLegalPrefix(History h, IReadOnlyList<long> order)
+    {
+        var state = Datum.Nil;
+        var placed = new List<(long Call, long Return)>();
+        foreach (var index in order)
+        {
+            var inv = h[(int)index];
+            var comp = h.Completion(inv);
+            var ok = comp is { IsOk: true };
+            var value = ok ? comp!.Value ?? Datum.Nil : inv.Value ?? Datum.Nil;
+            switch (inv.F)
+            {
+                case "read" when !value.Equals(state): return false;
+                case "write": state = value; break;
+                case "cas":
+                    if (!value[0].Equals(state)) return false;
+                    state = value[1];
+                    break;
+            }
+            // Real time: an earlier-placed op must not have been invoked after this one returned.
+            var ret = ok ? comp!.Index : long.MaxValue;
+            if (placed.Any(p => p.Call > ret)) return false;
+            placed.Add((inv.Index, ret));
+        }
+        return true;
+    }
+
     private static bool Search(List<Op> ops, bool[] done, Datum state)
     {
         if (Enumerable.Range(0, ops.Count).All(i => done[i] || !ops[i].Required)) return true;
