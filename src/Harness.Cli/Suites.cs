@@ -3,6 +3,8 @@ using Harness.Core;
 using Harness.Core.Control;
 using Harness.Core.Running;
 using Harness.Databases.Memory;
+using Harness.Databases.Postgres;
+using Harness.Provisioning.Netns;
 
 namespace Harness.Cli;
 
@@ -10,7 +12,7 @@ namespace Harness.Cli;
 internal static class Suites
 {
     /// <summary>All suites (fresh instances).</summary>
-    public static ImmutableArray<ISuite> All() => [new MemorySuite()];
+    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite()];
 
     public static ImmutableArray<string> Names => [.. All().Select(s => s.Name)];
 
@@ -24,7 +26,7 @@ internal static class Suites
     /// <summary>The provisioner called <paramref name="name"/>.</summary>
     public static IProvisioner Provisioner(string name) => name switch
     {
-        "netns" => throw new UserErrorException("the netns provisioner is not part of this build yet; only the 'memory' database can run"),
+        "netns" => new NetnsProvisioner(),
         _ => throw new UserErrorException($"unknown provisioner '{name}'; valid provisioners: {string.Join(", ", Provisioners)}"),
     };
 }
