@@ -9,7 +9,7 @@ using Harness.Report.Tests.Browser;
 namespace Harness.Bench;
 
 /// <summary>
-/// <c>report [--ops N] [--runs N] [--skip-browser]</c>: a generated run of N client operations (default 100,000;
+/// <c>report [--ops N] [--runs N] [--skip-browser] [--screenshot F.png]</c>: a generated run of N client operations (default 100,000;
 /// register workload, partitions and kills, results.json with linearizability, cycle and lost-write anomalies):
 /// (a) <see cref="ReportWriter.WriteRun(string)"/> wall clock (read history.jsonl + results + write report.html);
 /// (b) in headless chromium: time from navigation start to the timeline's first draw, to the whole page ready
@@ -63,6 +63,11 @@ internal static class ReportBench
                 ready.Add(ReportPage.Number(await browser.EvaluateAsync("window.__harnessReport.readyAt", cts.Token)) / 1000);
                 redraw.Add(ReportPage.Number(await browser.EvaluateAsync(
                     "(() => { const t = window.__harnessReport.timeline; const a = performance.now(); t.draw(); return performance.now() - a; })()", cts.Token)));
+            }
+            if (args.SkipWhile(a => a != "--screenshot").Skip(1).FirstOrDefault() is { } shot)
+            {
+                await browser.ScreenshotAsync(shot, cts.Token);
+                Console.WriteLine($"screenshot: {shot}");
             }
             if (browser.Errors.Count > 0)
             {

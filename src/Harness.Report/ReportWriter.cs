@@ -80,13 +80,16 @@ public static class ReportWriter
 
     /// <summary>
     /// The results root of a run directory &lt;root&gt;/&lt;test&gt;/&lt;time&gt;/: its grandparent, when that is named
-    /// "results" or already holds an index.html written by the harness; otherwise null.
+    /// "results", has a "latest" entry (the runner's link to the newest run) or already holds an index.html written
+    /// by the harness; otherwise null.
     /// </summary>
     public static string? FindResultsRoot(string runDir)
     {
         var root = Directory.GetParent(Path.GetFullPath(runDir).TrimEnd('/'))?.Parent;
         if (root is null) return null;
         if (root.Name == "results") return root.FullName;
+        var latest = Path.Combine(root.FullName, "latest");
+        if (Directory.Exists(latest) || File.Exists(latest)) return root.FullName;
         var index = Path.Combine(root.FullName, RunFiles.Index);
         return File.Exists(index) && RunIndex.IsOurs(index) ? root.FullName : null;
     }

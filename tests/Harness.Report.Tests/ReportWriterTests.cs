@@ -125,6 +125,24 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void Should_Treat_A_Root_With_A_Latest_Link_As_Results_Root_When_It_Has_Another_Name()
+    {
+        // Given a run under a custom results directory that has the runner's "latest" link
+        var root = Path.Combine(_temp, "custom");
+        var dir = SampleHistory.WriteRun(root, "t", "20261122T010000Z", SampleHistory.Register(20), null);
+        Directory.CreateSymbolicLink(Path.Combine(root, "latest"), dir);
+
+        // When its report is written
+        ReportWriter.WriteRun(dir);
+
+        // Then the index is regenerated there, without listing the link as a run
+        Assert.Equal(root, ReportWriter.FindResultsRoot(dir));
+        var index = File.ReadAllText(Path.Combine(root, RunFiles.Index));
+        Assert.Contains("t/20261122T010000Z/report.html", index);
+        Assert.DoesNotContain("latest/", index);
+    }
+
+    [Fact]
     public void Should_Show_A_Note_When_Results_Json_Is_Corrupt()
     {
         // Given a run whose results.json is truncated

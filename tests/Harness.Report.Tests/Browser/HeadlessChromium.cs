@@ -199,6 +199,24 @@ public sealed class HeadlessChromium : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Sends a mouse event at viewport coordinates (type: mouseMoved, mousePressed, mouseReleased, mouseWheel).</summary>
+    public Task MouseAsync(string type, double x, double y, CancellationToken ct, double deltaY = 0)
+    {
+        var p = new JsonObject { ["type"] = type, ["x"] = x, ["y"] = y, ["button"] = type == "mouseMoved" ? "none" : "left", ["clickCount"] = 1 };
+        if (type == "mouseWheel") { p["deltaX"] = 0; p["deltaY"] = deltaY; p["button"] = "none"; }
+        if (type == "mouseMoved" && deltaY < 0) p["buttons"] = 1; // dragging with the left button held
+        return SendAsync("Input.dispatchMouseEvent", p, ct);
+    }
+
+    /// <summary>Drags with the left button from (x0, y) to (x1, y) in a few steps.</summary>
+    public async Task DragAsync(double x0, double x1, double y, CancellationToken ct)
+    {
+        await MouseAsync("mouseMoved", x0, y, ct);
+        await MouseAsync("mousePressed", x0, y, ct);
+        for (var i = 1; i <= 5; i++) await MouseAsync("mouseMoved", x0 + ((x1 - x0) * i / 5), y, ct, deltaY: -1);
+        await SendAsync("Input.dispatchMouseEvent", new JsonObject { ["type"] = "mouseReleased", ["x"] = x1, ["y"] = y, ["button"] = "left", ["clickCount"] = 1 }, ct);
+    }
+
     /// <summary>Saves a PNG of the whole page.</summary>
     public async Task ScreenshotAsync(string path, CancellationToken ct)
     {

@@ -44,8 +44,8 @@ public sealed class ReportBrowserTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("valid", (string?)await browser.EvaluateAsync("document.querySelector('.verdict.big').textContent", ct));
         Assert.Equal(0, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('article.anomaly').length", ct)));
         Assert.Equal(2, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('.uplot').length", ct)));
-        var faultBands = await browser.EvaluateAsync("window.__harnessReport && document.querySelector('.legend') !== null", ct);
-        Assert.True(faultBands is JsonValue v && v.GetValue<bool>());
+        var unmoved = await browser.EvaluateAsync("(t => t.view[0] === t.full[0] && t.view[1] === t.full[1])(window.__harnessReport.timeline)", ct);
+        Assert.True(unmoved is JsonValue v && v.GetValue<bool>(), "building the plots moved the timeline");
     }
 
     [ChromiumFact]
@@ -94,5 +94,57 @@ public sealed class ReportBrowserTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(browser.Errors);
         Assert.True(ReportPage.Number(await browser.EvaluateAsync(ReportPage.OkPixels, ct)) > 100);
         Assert.Equal("not checked", (string?)await browser.EvaluateAsync("document.querySelector('.verdict.big').textContent", ct));
+    }
+
+    [ChromiumFact]
+    public async Task Should_Zoom_Pan_Hover_And_Follow_Plot_Selection_When_The_User_Interacts()
+    {
+        ChromiumFactAttribute.Require();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var ct = cts.Token;
+        // Given an open report of a valid run
+        var dir = SampleHistory.WriteRun(_root, "register", "20261122T033000Z", SampleHistory.Register(2000), TestData("results-valid.json"));
+        await using var browser = await OpenAsync(ReportWriter.WriteRun(dir), "report-interaction.png", ct);
+        const string View = "(t => t.view[1] - t.view[0])(window.__harnessReport.timeline)";
+        const string Rect = "(e => { e.scrollIntoView({ block: 'center' }); const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })";
+        var canvas = (await browser.EvaluateAsync($"{Rect}(document.querySelector('canvas.timeline-canvas'))", ct))!.AsArray().Select(n => (double)n!).ToArray();
+        var fullSpan = ReportPage.Number(await browser.EvaluateAsync(View, ct));
+
+        // When the wheel zooms in over the timeline
+        var (cx, cy) = (canvas[0] + (canvas[2] / 2), canvas[1] + 60);
+        await browser.MouseAsync("mouseWheel", cx, cy, ct, deltaY: -300);
+        await Task.Delay(100, ct);
+        var zoomed = ReportPage.Number(await browser.EvaluateAsync(View, ct));
+
+        // Then the view is narrower; and a drag pans it without changing its width
+        Assert.True(zoomed < fullSpan * 0.8, $"wheel did not zoom: {zoomed} vs {fullSpan}");
+        var before = ReportPage.Number(await browser.EvaluateAsync("window.__harnessReport.timeline.view[0]", ct));
+        await browser.DragAsync(cx, cx - 200, cy, ct);
+        await Task.Delay(100, ct);
+        Assert.True(ReportPage.Number(await browser.EvaluateAsync("window.__harnessReport.timeline.view[0]", ct)) > before, "drag did not pan");
+        Assert.Equal(zoomed, ReportPage.Number(await browser.EvaluateAsync(View, ct)), 3);
+
+        // When the mouse hovers over the first operation's bar
+        await browser.EvaluateAsync("window.__harnessReport.timeline.reset()", ct);
+        await Task.Delay(100, ct);
+        var bar = (await browser.EvaluateAsync(
+            "(t => { const m = t.m, r = m.laneRows[0][0]; const b = t.canvas.getBoundingClientRect(); return [b.left + t.x((m.t0[r] + m.t1[r]) / 2), b.top + t.top + t.laneH * (m.lane[r] + 0.5)]; })(window.__harnessReport.timeline)", ct))!
+            .AsArray().Select(n => (double)n!).ToArray();
+        await browser.MouseAsync("mouseMoved", bar[0], bar[1], ct);
+        await Task.Delay(100, ct);
+
+        // Then the tooltip shows that operation
+        var tip = (string?)await browser.EvaluateAsync("(e => e.hidden ? '' : e.textContent)(document.querySelector('.tip'))", ct);
+        Assert.Contains("process 0", tip, StringComparison.Ordinal);
+
+        // When a range is dragged across the throughput plot
+        var plot = (await browser.EvaluateAsync($"{Rect}(document.querySelector('.plot .u-over'))", ct))!.AsArray().Select(n => (double)n!).ToArray();
+        await browser.DragAsync(plot[0] + (plot[2] * 0.2), plot[0] + (plot[2] * 0.4), plot[1] + (plot[3] / 2), ct);
+        await Task.Delay(200, ct);
+
+        // Then the timeline shows about a fifth of the run, and no script failed
+        var synced = ReportPage.Number(await browser.EvaluateAsync(View, ct));
+        Assert.InRange(synced, fullSpan * 0.1, fullSpan * 0.3);
+        Assert.Empty(browser.Errors);
     }
 }

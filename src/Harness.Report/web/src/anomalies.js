@@ -217,9 +217,9 @@ function lost(ctx, d) {
     if (typeof x.ack_time === 'number') return m.clock === 'us' ? x.ack_time / 1000 : x.ack_time;
     return null;
   };
-  const table = el('table', { class: 'ops' },
+  const table = (rows) => el('table', { class: 'ops' },
     el('thead', null, el('tr', null, ['element', 'added by', 'acknowledged at', 'next fault after the acknowledgement'].map((h) => el('th', null, h)))),
-    el('tbody', null, items.slice(0, MAX_ROWS).map((x) => {
+    el('tbody', null, rows.map((x) => {
       const r = rowOfIndex(m, x.add_op), ack = ackOf(x);
       const fault = ack == null ? null : m.faults.find((w) => w.start >= ack) || null;
       const during = ack == null ? null : m.faults.find((w) => w.start <= ack && ack <= w.end) || null;
@@ -230,7 +230,18 @@ function lost(ctx, d) {
         el('td', null, fault ? `${fault.label} at ${fmtTime(m, fault.start)} (+${fmtDuration(m, fault.start - ack)})` : 'none',
           during ? el('div', { class: 'muted' }, `acknowledged during: ${during.label}`) : null));
     })));
-  const parts = [el('p', null, `${plural(items.length, 'acknowledged write')} missing from the final read.`), el('div', { class: 'table-wrap' }, table)];
-  if (items.length > MAX_ROWS) parts.push(el('p', { class: 'muted' }, `… and ${items.length - MAX_ROWS} more`));
+  const FIRST = 20;
+  const parts = [el('p', null, `${plural(items.length, 'acknowledged write')} missing from the final read.`),
+    el('div', { class: 'table-wrap' }, table(items.slice(0, FIRST)))];
+  if (items.length > FIRST) {
+    const more = el('details', null, el('summary', null, `${items.length - FIRST} more`));
+    more.addEventListener('toggle', () => {
+      if (more.open && more.childNodes.length === 1) {
+        more.append(el('div', { class: 'table-wrap' }, table(items.slice(FIRST, MAX_ROWS * 10))));
+        if (items.length > MAX_ROWS * 10) more.append(el('p', { class: 'muted' }, `… and ${items.length - MAX_ROWS * 10} more (see results.json)`));
+      }
+    });
+    parts.push(more);
+  }
   return parts;
 }

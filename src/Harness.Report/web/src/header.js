@@ -44,7 +44,7 @@ function optionsTable(test) {
   const opts = test.options && typeof test.options === 'object' ? test.options : test;
   const rows = Object.entries(opts).filter(([k]) => !['name', 'note', 'options'].includes(k));
   if (!rows.length) return null;
-  return el('details', { class: 'options', open: rows.length <= 24 },
+  return el('details', { class: 'options', open: rows.length <= 10 },
     el('summary', null, `options (${rows.length})`),
     el('table', { class: 'kv' }, el('tbody', null, rows.map(([k, v]) => el('tr', null, el('th', null, k), el('td', null, fmtValue(v)))))));
 }

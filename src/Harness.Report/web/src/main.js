@@ -34,7 +34,7 @@ function main() {
     renderAnomalies(model, anomalies, timeline);
     state.anomaliesRendered = true;
     setTimeout(() => {
-      renderPlots(model, plots);
+      renderPlots(model, plots, timeline);
       state.plotsRendered = true;
       state.readyAt = performance.now();
       state.ready = true;

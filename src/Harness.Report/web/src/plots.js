@@ -63,7 +63,17 @@ function shadeFaults(m, sec) {
   };
 }
 
-export function renderPlots(m, section) {
+// Dragging across a plot zooms it (uPlot) and moves the timeline to the same time range.
+function syncTimeline(timeline, sec) {
+  return (u) => {
+    const { left, width } = u.select;
+    if (!timeline || !(width > 0)) return;
+    const min = u.posToVal(left, 'x'), max = u.posToVal(left + width, 'x');
+    if (max > min) timeline.setView(min * sec, max * sec);
+  };
+}
+
+export function renderPlots(m, section, timeline) {
   if (!m.n) { section.appendChild(el('p', { class: 'muted' }, 'No client operations to plot.')); return; }
   const b = bucketize(m);
   const unit = m.clock === 'us' ? 's' : 'events';
@@ -74,25 +84,27 @@ export function renderPlots(m, section) {
   const perSec = m.clock === 'us' ? 1 / b.step : 1;
   const tputData = [b.xs, ...b.tput.map((t) => Array.from(t, (c) => (c ? c * perSec : null)))];
   const xAxis = { label: `time (${unit})` };
-  const hooks = { drawClear: [shadeFaults(m, b.sec)] };
+  const xSeries = { label: 'time', value: (u, v) => (v == null ? '--' : m.clock === 'us' ? `${v.toFixed(2)} s` : `#${Math.round(v)}`) };
+  const hooks = { drawClear: [shadeFaults(m, b.sec)], setSelect: [syncTimeline(timeline, b.sec)] };
   const tputHolder = el('div', { class: 'plot' });
   const latHolder = el('div', { class: 'plot' });
   const picker = el('span', { class: 'quantiles' }, 'latency: ');
   section.append(
     el('p', { class: 'muted' }, `Buckets of ${b.step} ${unit}; ok solid, failed dashed, unknown dotted; shaded: fault windows.` +
+      ' Drag across a plot to zoom it and the timeline; double-click to reset the plot.' +
       (b.dropped ? ` ${b.dropped} rarer series not shown.` : '')),
     tputHolder, picker, latHolder);
   const tput = new uPlot({
     title: m.clock === 'us' ? 'Throughput (completed ops/s)' : 'Completed ops per bucket', width: width(), height: 240,
     scales: { x: { time: false } }, axes: [xAxis, { label: m.clock === 'us' ? 'ops/s' : 'ops' }],
-    series: [{ label: unit }, ...seriesOpts], hooks,
+    series: [xSeries, ...seriesOpts], hooks,
   }, tputData, tputHolder);
   const latData = (q) => [b.xs, ...b.lat.map((l) => l.map((arr) => (arr.length ? arr[Math.min(arr.length - 1, Math.floor(q * arr.length))] / (m.clock === 'us' ? 1000 : 1) : null)))];
   let current = 'p99';
   const lat = new uPlot({
     title: `Latency ${current} (${m.clock === 'us' ? 'ms' : 'events'})`, width: width(), height: 240,
     scales: { x: { time: false }, y: { distr: 3 } }, axes: [xAxis, { label: m.clock === 'us' ? 'ms (log)' : 'events (log)' }],
-    series: [{ label: unit }, ...seriesOpts.map((s) => ({ ...s }))], hooks: { drawClear: [shadeFaults(m, b.sec)] },
+    series: [xSeries, ...seriesOpts.map((s) => ({ ...s, value: (u, v) => (v == null ? '--' : v < 10 ? v.toFixed(2) : v.toFixed(0)) }))], hooks: { drawClear: [shadeFaults(m, b.sec)], setSelect: [syncTimeline(timeline, b.sec)] },
   }, latData(0.99), latHolder);
   for (const [name, q] of QUANTILES) {
     picker.appendChild(el('button', {
