@@ -38,9 +38,14 @@ public static class CheckCommand
         var format = new Option<string>("--format", "-f") { Description = $"history format: {string.Join("|", HistoryFiles.FormatNames)}", DefaultValueFactory = _ => "auto" };
         var timeout = new Option<double?>("--timeout") { Description = "give up after this many seconds per file (verdict unknown, exit 2)" };
         var json = new Option<bool>("--json") { Description = "print each file's result as one JSON object per line" };
+        var workload = new Option<string?>("--workload", "-w") { Description = $"check a workload instead of linearizability: {string.Join(", ", CheckWorkloads.Names)}" };
+        var consistency = new Option<string?>("--consistency", "-c") { Description = $"with --workload list-append|rw-register: the model, one of {string.Join(", ", Harness.Checkers.Cycles.ConsistencyModels.Names)} (default serializable)" };
+        var total = new Option<long?>("--total") { Description = "with --workload bank: the sum of all balances" };
+        var guarantees = new Option<string?>("--guarantees") { Description = $"with --workload session: all, or a comma list of {string.Join(", ", CheckWorkloads.GuaranteeNames)}" };
+        var sessions = new Option<string?>("--sessions") { Description = "with --workload session: 'process' (default) or 'thread:N' (logical sessions across reconnects, N = concurrency)" };
         var command = new Command("check", "Check history files for linearizability (and other consistency models)")
         {
-            files, model, format, timeout, json,
+            files, model, format, timeout, json, workload, consistency, total, guarantees, sessions,
         };
         // Extension point: other checkers add their options to `command` here and read them in the action below
         // into Request.Options (e.g. --workload list-append --consistency serializable).
@@ -54,7 +59,14 @@ public static class CheckCommand
                 HistoryFiles.ParseFormat(parse.GetValue(format)),
                 t is > 0 ? TimeSpan.FromSeconds(t.Value) : null,
                 parse.GetValue(json),
-                new Dictionary<string, string?>());
+                new Dictionary<string, string?>
+                {
+                    ["workload"] = parse.GetValue(workload),
+                    ["consistency"] = parse.GetValue(consistency),
+                    ["total"] = parse.GetValue(total)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["guarantees"] = parse.GetValue(guarantees),
+                    ["sessions"] = parse.GetValue(sessions),
+                });
             var output = parse.InvocationConfiguration.Output;
             return RunAsync(request, output, ct);
         });
@@ -83,8 +95,13 @@ public static class CheckCommand
     /// </summary>
     public static IChecker SelectChecker(Request request)
     {
+        if (request.Options.TryGetValue("workload", out var w) && w is not null)
+        {
+            if (request.Model is not null) throw new UserErrorException("pass either --model (linearizability) or --workload, not both");
+            return CheckWorkloads.Select(w, request.Options);
+        }
         if (request.Model is { } m) return new LinearizabilityChecker(LinearizabilityModels.ByName(m), request.Timeout);
-        throw new UserErrorException($"say what to check: --model {string.Join("|", LinearizabilityModels.Names)}");
+        throw new UserErrorException($"say what to check: --model {string.Join("|", LinearizabilityModels.Names)} or --workload {string.Join("|", CheckWorkloads.Names)}");
     }
 
     /// <summary>

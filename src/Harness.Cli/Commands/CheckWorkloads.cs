@@ -1,0 +1,64 @@
+using System.Globalization;
+using Harness.Checkers.Cycles;
+using Harness.Checkers.Invariants;
+using Harness.Checkers.Sessions;
+using Harness.Core;
+using Harness.Core.Checking;
+
+namespace Harness.Cli.Commands;
+
+/// <summary>
+/// The <c>--workload</c> branch of <c>harness check</c>: transactional (Elle-style) checks with
+/// <c>--consistency MODEL</c>, session guarantees, and the set / bank / counter invariants.
+/// </summary>
+public static class CheckWorkloads
+{
+    public static IReadOnlyList<string> Names { get; } = ["list-append", "rw-register", "session", "set", "bank", "counter"];
+
+    public static IReadOnlyList<string> GuaranteeNames { get; } =
+        ["read-your-writes", "monotonic-reads", "monotonic-writes", "writes-follow-reads", "consistent-prefix"];
+
+    /// <summary>The checker for a workload name and the extra options (consistency, total, guarantees, sessions).</summary>
+    public static IChecker Select(string workload, IReadOnlyDictionary<string, string?> options)
+    {
+        string? Opt(string name) => options.TryGetValue(name, out var v) ? v : null;
+        ConsistencyModel Model() => ConsistencyModels.Parse(Opt("consistency") ?? "serializable");
+        return workload switch
+        {
+            "list-append" => new ListAppendChecker(Model()),
+            "rw-register" => new RwRegisterChecker(Model()),
+            "session" => new SessionGuaranteesChecker(new SessionGuaranteesOptions
+            {
+                Guarantees = ParseGuarantees(Opt("guarantees")),
+                SessionOf = ParseSessions(Opt("sessions")),
+            }),
+            "set" => new SetChecker(),
+            "bank" => new BankChecker(Opt("total") is { } t && long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var total)
+                ? total
+                : throw new UserErrorException("--workload bank needs --total N (the sum of all balances)")),
+            "counter" => new CounterChecker(),
+            _ => throw new UserErrorException($"unknown workload '{workload}'; valid: {string.Join(", ", Names)}"),
+        };
+    }
+
+    private static SessionGuarantees ParseGuarantees(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text == "all") return SessionGuarantees.All;
+        var result = SessionGuarantees.None;
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var i = GuaranteeNames.ToList().IndexOf(name);
+            if (i < 0) throw new UserErrorException($"unknown guarantee '{name}'; valid: all, {string.Join(", ", GuaranteeNames)}");
+            result |= (SessionGuarantees)(1 << i);
+        }
+        return result;
+    }
+
+    private static Func<Harness.Core.Histories.Operation, long> ParseSessions(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text == "process") return op => op.Process;
+        if (text.StartsWith("thread:", StringComparison.Ordinal) && int.TryParse(text[7..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0)
+            return SessionGuaranteesOptions.ByThread(n);
+        throw new UserErrorException($"--sessions must be 'process' or 'thread:N' (N = concurrency), got '{text}'");
+    }
+}
