@@ -23,10 +23,10 @@ internal static class Suites
 
     public static ImmutableArray<string> Provisioners => ["netns"];
 
-    /// <summary>The provisioner called <paramref name="name"/>.</summary>
-    public static IProvisioner Provisioner(string name) => name switch
+    /// <summary>The provisioner called <paramref name="name"/>; <paramref name="status"/> receives its progress lines.</summary>
+    public static IProvisioner Provisioner(string name, TextWriter? status) => name switch
     {
-        "netns" => new NetnsProvisioner(),
+        "netns" => new NetnsProvisioner(status),
         _ => throw new UserErrorException($"unknown provisioner '{name}'; valid provisioners: {string.Join(", ", Provisioners)}"),
     };
 }

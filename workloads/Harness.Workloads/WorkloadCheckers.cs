@@ -1,6 +1,7 @@
 using Harness.Checkers.Cycles;
 using Harness.Checkers.Invariants;
 using Harness.Checkers.Linearizability;
+using Harness.Checkers.Sessions;
 using Harness.Core.Checking;
 using Harness.Core.Running;
 
@@ -21,7 +22,8 @@ public static class WorkloadCheckers
     /// <summary>Elle's list-append checker for the model named by --isolation.</summary>
     public static IChecker ListAppend(TestOptions options) => new ListAppendChecker(ConsistencyModels.Parse(options.Isolation));
 
-    public static IChecker Session(TestOptions options) => new PendingChecker("session-guarantees");
+    /// <summary>Session guarantees, each client process being a session (a crashed process starts a new one).</summary>
+    public static IChecker Session(TestOptions options) => new SessionGuaranteesChecker();
 
     public static IChecker Bank(TestOptions options) => new PendingChecker("bank");
 }

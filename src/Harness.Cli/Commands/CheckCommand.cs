@@ -76,9 +76,19 @@ public static class CheckCommand
     /// <summary>Checks every target; returns the exit code.</summary>
     public static async Task<int> RunAsync(Request request, TextWriter stdout, CancellationToken ct)
     {
-        var checker = SelectChecker(request);
-        var targets = request.Paths.SelectMany(p => ExpandTargets(p, request)).ToList();
         var validity = Validity.Valid;
+        // A run directory (results/<test>/<time>/) is re-checked with the checkers of its own test.
+        foreach (var run in request.Paths.Where(RunRecheck.IsRunDirectory))
+        {
+            ct.ThrowIfCancellationRequested();
+            var result = RunRecheck.Check(run, ct);
+            validity = validity.Merge(result.Validity);
+            await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, result));
+        }
+        var files = request.Paths.Where(p => !RunRecheck.IsRunDirectory(p)).ToList();
+        if (files.Count == 0) return validity.ExitCode();
+        var checker = SelectChecker(request);
+        var targets = files.SelectMany(p => ExpandTargets(p, request)).ToList();
         foreach (var target in targets)
         {
             ct.ThrowIfCancellationRequested();

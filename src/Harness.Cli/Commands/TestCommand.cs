@@ -5,6 +5,7 @@ using Harness.Core;
 using Harness.Core.Control;
 using Harness.Core.Nemeses;
 using Harness.Core.Running;
+using Harness.Report;
 using Harness.Core.Checking;
 using Microsoft.Extensions.Logging;
 
@@ -107,7 +108,7 @@ internal static class TestCommand
         {
             throw new UserErrorException(e.Message);
         }
-        var provisioner = suite.Provisioner ?? Suites.Provisioner(options.Provisioner);
+        var provisioner = suite.Provisioner ?? Suites.Provisioner(options.Provisioner, output);
 
         var store = new ResultStore(options.ResultsDirectory);
         var start = DateTimeOffset.UtcNow;
@@ -148,8 +149,14 @@ internal static class TestCommand
     /// <summary>Writes report.html when the report project provides a writer (never fails the run).</summary>
     private static void WriteReport(string runDirectory, ILogger logger)
     {
-        _ = runDirectory;
-        _ = logger;
+        try
+        {
+            ReportWriter.WriteRun(runDirectory);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("could not write report.html: {Error}", e.Message);
+        }
     }
 
     private static string FirstLine(string s) => s.Split('\n', 2)[0];

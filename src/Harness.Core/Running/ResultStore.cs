@@ -96,6 +96,18 @@ public sealed class ResultStore(string root)
         }
     }
 
+    /// <summary>The test name saved in a run's test.json (the directory's parent name when missing).</summary>
+    public static string ReadTestName(string runDirectory)
+    {
+        try
+        {
+            if (JsonNode.Parse(File.ReadAllText(Path.Combine(runDirectory, TestFile)))?["name"] is JsonValue v && v.TryGetValue<string>(out var name))
+                return name;
+        }
+        catch (Exception e) when (e is IOException or JsonException) { }
+        return Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(runDirectory).TrimEnd('/'))) ?? "test";
+    }
+
     /// <summary>Writes results.json.</summary>
     public static void WriteResults(string runDirectory, CheckResult result) =>
         File.WriteAllText(Path.Combine(runDirectory, ResultsFile), CheckResultJson.Serialize(result) + "\n");

@@ -190,7 +190,17 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
     private CheckResult Check(TestSpec spec, History history, bool interrupted, Exception? crash)
     {
         using var cts = interrupted ? new CancellationTokenSource(InterruptedCheckTimeout) : new CancellationTokenSource();
-        var results = new List<CheckResult> { Checkers.CheckSafe(spec.Workload.Checker, history, cts.Token) };
+        return CheckHistory(spec.Name, spec.Workload.Checker, history, interrupted, crash, cts.Token);
+    }
+
+    /// <summary>
+    /// The verdict of a run: the workload's checker (a crash becomes Unknown), the history rules (a violation
+    /// is Unknown: a harness or client bug, not the database's), and the run's own crash; an interrupted run
+    /// is at best Unknown. Also used to re-check a stored run.
+    /// </summary>
+    public static CheckResult CheckHistory(string name, IChecker checker, History history, bool interrupted, Exception? crash, CancellationToken ct)
+    {
+        var results = new List<CheckResult> { Checkers.CheckSafe(checker, history, ct) };
         var problems = history.Validate();
         if (problems.Count > 0)
         {
@@ -204,7 +214,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         }
         if (crash is not null)
             results.Add(CheckResult.Unknown("harness", $"the run crashed: {crash.GetType().Name}: {crash.Message}"));
-        var merged = Checkers.Merge(spec.Name, results);
+        var merged = Checkers.Merge(name, results);
         if (interrupted && merged.Validity == Validity.Valid)
             merged = merged with { Validity = Validity.Unknown, Summary = $"interrupted; the {history.Count} events recorded are consistent" };
         return merged;

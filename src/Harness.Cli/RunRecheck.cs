@@ -1,0 +1,34 @@
+using Harness.Core.Checking;
+using Harness.Core.Histories;
+using Harness.Core.Running;
+using Harness.Report;
+
+namespace Harness.Cli;
+
+/// <summary>
+/// <c>harness check results/&lt;test&gt;/&lt;time&gt;</c>: re-checks a stored run with the checkers of its test,
+/// rebuilt from test.json, then rewrites results.json and report.html (Jepsen's analyze).
+/// </summary>
+internal static class RunRecheck
+{
+    /// <summary>True for a directory written by <c>harness test</c> (it holds test.json); links such as results/latest count.</summary>
+    public static bool IsRunDirectory(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ResultStore.TestFile));
+
+    public static CheckResult Check(string runDirectory, CancellationToken ct)
+    {
+        var options = ResultStore.ReadOptions(runDirectory);
+        var workload = Workloads.Workloads.Create(options);
+        var history = HistoryJson.ReadFile(Path.Combine(runDirectory, ResultStore.HistoryFile));
+        var result = TestRunner.CheckHistory(ResultStore.ReadTestName(runDirectory), workload.Checker, history, interrupted: false, crash: null, ct);
+        ResultStore.WriteResults(runDirectory, result);
+        try
+        {
+            ReportWriter.WriteRun(runDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the verdict stands without a report
+        }
+        return result;
+    }
+}
