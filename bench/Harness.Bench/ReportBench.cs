@@ -36,8 +36,15 @@ internal static class ReportBench
                 sw.Stop();
                 if (i > 0) times.Add(sw.Elapsed.TotalSeconds); // the first run warms up the JIT
             }
+            var read = new List<double>();
+            for (var i = 0; i < runs; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                _ = HistoryJson.ReadFile(Path.Combine(dir, RunFiles.History));
+                read.Add(sw.Elapsed.TotalSeconds);
+            }
             var report = Path.Combine(dir, RunFiles.Report);
-            Console.WriteLine($"generate report.html ({new FileInfo(report).Length / 1e6:F1} MB): best {times.Min():F2} s, median {Median(times):F2} s over {runs} runs (after 1 warm-up)");
+            Console.WriteLine($"generate report.html ({new FileInfo(report).Length / 1e6:F1} MB): best {times.Min():F2} s, median {Median(times):F2} s over {runs} runs (after 1 warm-up); of which reading history.jsonl: median {Median(read):F2} s");
 
             if (args.Contains("--skip-browser")) return 0;
             if (HeadlessChromium.Find() is null)

@@ -136,6 +136,12 @@ public sealed class ReportBrowserTests(ITestOutputHelper output) : IDisposable
         // Then the tooltip shows that operation
         var tip = (string?)await browser.EvaluateAsync("(e => e.hidden ? '' : e.textContent)(document.querySelector('.tip'))", ct);
         Assert.Contains("process 0", tip, StringComparison.Ordinal);
+        await browser.EvaluateAsync("(t => t.setView(t.m.t0[0] - 2000, t.m.t0[0] + 60000))(window.__harnessReport.timeline)", ct);
+        await Task.Delay(100, ct);
+        await browser.MouseAsync("mouseMoved", canvas[0] + 300, bar[1], ct);
+        var zoomedShot = await ReportPage.ArtifactPathAsync("report-zoomed-hover.png");
+        await browser.ScreenshotAsync(zoomedShot, ct);
+        output.WriteLine($"screenshot: {zoomedShot}");
 
         // When a range is dragged across the throughput plot
         var plot = (await browser.EvaluateAsync($"{Rect}(document.querySelector('.plot .u-over'))", ct))!.AsArray().Select(n => (double)n!).ToArray();
