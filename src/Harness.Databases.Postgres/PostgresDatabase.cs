@@ -126,9 +126,17 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         finally { _topology.Release(); }
     }
 
-    public async Task PauseAsync(RunContext run, Node node, CancellationToken ct) => await SignalTreeAsync(node, 19, ct);
+    public Task PauseAsync(RunContext run, Node node, CancellationToken ct)
+    {
+        SignalTree(node, ProcessSignals.SigStop);
+        return Task.CompletedTask;
+    }
 
-    public async Task ResumeAsync(RunContext run, Node node, CancellationToken ct) => await SignalTreeAsync(node, 18, ct);
+    public Task ResumeAsync(RunContext run, Node node, CancellationToken ct)
+    {
+        SignalTree(node, ProcessSignals.SigCont);
+        return Task.CompletedTask;
+    }
 
     public void Dispose()
     {
@@ -159,12 +167,10 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         if (server is null) return;
         // Like `kill -9` of every postgres process of the node: stop the postmaster forking, then kill its
         // backends (an orphaned backend would keep serving its open connection), then the postmaster.
-        server.Signal(19);
-        var children = ChildrenOf(server.Pid);
-        if (children.Count > 0)
-            await Cluster.Remote(node).ExecAsync(["kill", "-KILL", .. children.Select(p => p.ToString(CultureInfo.InvariantCulture))], ct);
-        server.Signal(9);
-        server.Signal(18);
+        // The children are listed first, then all are killed in one tight loop, postmaster first (so it forks no more).
+        var children = ProcessSignals.ChildrenOf(server.Pid);
+        ProcessSignals.SendAll([server.Pid, .. children], ProcessSignals.SigKill);
+        ProcessSignals.SendAll([server.Pid, .. children], ProcessSignals.SigCont);
         await server.WaitForExitAsync(ct);
         await server.DisposeAsync();
     }
@@ -264,38 +270,18 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
 
     /// <summary>Signals the postmaster and every backend of the node (pausing only the postmaster would leave
     /// open connections working).</summary>
-    private async Task SignalTreeAsync(Node node, int signal, CancellationToken ct)
+    private void SignalTree(Node node, int signal)
     {
         var server = Server(node);
         if (server is null || server.HasExited) return;
-        var children = ChildrenOf(server.Pid);
-        if (signal == 19) server.Signal(signal);
-        if (children.Count > 0)
-            await Cluster.Remote(node).ExecAsync(["kill", signal == 19 ? "-STOP" : "-CONT", .. children.Select(p => p.ToString(CultureInfo.InvariantCulture))], ct);
-        if (signal != 19) server.Signal(signal);
+        var children = ProcessSignals.ChildrenOf(server.Pid);
+        // Stop: postmaster first (no new children), then every child; continue: children first, then the postmaster.
+        ProcessSignals.SendAll(signal == ProcessSignals.SigStop ? [server.Pid, .. children] : [.. children, server.Pid], signal);
         lock (_lock)
         {
-            if (signal == 19) _paused.Add(node.Name);
+            if (signal == ProcessSignals.SigStop) _paused.Add(node.Name);
             else _paused.Remove(node.Name);
         }
-    }
-
-    private static List<int> ChildrenOf(int pid)
-    {
-        var result = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var p)) continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == pid) result.Add(p);
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return result;
     }
 
     // ---- files and commands --------------------------------------------------------------------------
