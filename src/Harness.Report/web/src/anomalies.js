@@ -4,7 +4,7 @@ import { el, svg, OUTCOME_COLORS, OUTCOME_WORDS, fmtTime, fmtDuration, pretty, p
 import { rowOfIndex, collectAnomalies } from './model.js';
 import { cssId } from './header.js';
 
-const MAX_CARDS = 200, MAX_ROWS = 200;
+const MAX_ROWS = 200, FIRST_CARDS = 3, MAX_CARDS = 500;
 
 export function renderAnomalies(model, section, timeline) {
   const all = collectAnomalies(model.results);
@@ -20,14 +20,32 @@ export function renderAnomalies(model, section, timeline) {
   // Every anomaly's ops get a thin outline on the timeline.
   for (const { anomaly } of all) for (const i of anomaly.ops || []) { const r = rowOfIndex(model, i); if (r >= 0) timeline.highlight.add(r); }
   timeline.request();
-  const seen = new Set();
-  for (const item of all.slice(0, MAX_CARDS)) {
-    const checker = item.checker.split(' › ').pop();
-    const card = renderCard(model, item, timeline);
-    if (!seen.has(checker)) { seen.add(checker); card.id = `anomalies-${cssId(checker)}`; }
-    section.appendChild(card);
+  // One group per checker and anomaly type: the first few cards shown, the rest drawn when opened.
+  const groups = new Map();
+  for (const item of all) {
+    const key = `${item.checker}|${item.anomaly.type}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(item);
   }
-  if (all.length > MAX_CARDS) section.appendChild(el('p', { class: 'muted' }, `… and ${all.length - MAX_CARDS} more anomalies (see results.json).`));
+  const seen = new Set();
+  for (const items of groups.values()) {
+    const checker = items[0].checker.split(' › ').pop();
+    const group = el('div', { class: 'anomaly-group' },
+      el('h3', null, `${items[0].anomaly.type || 'anomaly'} `, el('span', { class: 'muted' }, `${items[0].checker} · ${items.length}`)));
+    if (!seen.has(checker)) { seen.add(checker); group.id = `anomalies-${cssId(checker)}`; }
+    for (const item of items.slice(0, FIRST_CARDS)) group.appendChild(renderCard(model, item, timeline));
+    if (items.length > FIRST_CARDS) {
+      const rest = items.slice(FIRST_CARDS, MAX_CARDS);
+      const more = el('details', { class: 'more' }, el('summary', null, `${items.length - FIRST_CARDS} more ${items[0].anomaly.type || 'anomalies'}`));
+      more.addEventListener('toggle', () => {
+        if (!more.open || more.childNodes.length > 1) return;
+        for (const item of rest) more.appendChild(renderCard(model, item, timeline));
+        if (items.length > MAX_CARDS) more.appendChild(el('p', { class: 'muted' }, `… and ${items.length - MAX_CARDS} more (see results.json)`));
+      });
+      group.appendChild(more);
+    }
+    section.appendChild(group);
+  }
 }
 
 function kindOf(data) {
@@ -58,10 +76,11 @@ function renderCard(model, { checker, anomaly }, timeline) {
     else if (kind === 'cycle') body.append(...cycle(ctx, data));
     else if (kind === 'session') body.append(...session(ctx, data));
     else if (kind === 'lost') body.append(...lost(ctx, data));
+    else if (data && typeof data === 'object') body.append(generic(ctx, data));
   } catch (e) {
     body.append(el('p', { class: 'error' }, `Cannot draw this anomaly's data (${e.message}); raw data below.`));
   }
-  if (data != null) body.append(el('details', { class: 'raw', open: kind === 'raw' }, el('summary', null, 'raw data'), el('pre', null, pretty(data))));
+  if (data != null) body.append(el('details', { class: 'raw', open: kind === 'raw' && (data === null || typeof data !== 'object') }, el('summary', null, 'raw data'), el('pre', null, pretty(data))));
   return card;
 }
 
@@ -244,4 +263,19 @@ function lost(ctx, d) {
     parts.push(more);
   }
   return parts;
+}
+
+// Unknown shapes: each top-level field on a line; fields naming an op ("op", "…_op") link to the timeline.
+function generic(ctx, d) {
+  const opLink = (i) => {
+    const r = rowOfIndex(ctx.model, i);
+    return r < 0 ? `#${i}` : el('a', { href: '#', onclick: (e) => { e.preventDefault(); ctx.timeline.focusOn([r]); ctx.timeline.select(r); } }, `#${i}`);
+  };
+  return el('dl', { class: 'facts generic' }, Object.entries(d).map(([k, v]) => [
+    el('dt', null, k),
+    el('dd', { class: 'val' },
+      /(^|_)op$/.test(k) && Number.isInteger(v) ? opLink(v)
+        : /(^|_)ops$/.test(k) && Array.isArray(v) && v.length && v.every(Number.isInteger) ? [...v.slice(0, 50).flatMap((i) => [opLink(i), ' ']), v.length > 50 ? `… (${v.length})` : '']
+          : truncate(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v), 400)),
+  ]));
 }

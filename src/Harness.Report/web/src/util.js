@@ -58,8 +58,18 @@ export function lowerBound(arr, x, lo = 0, hi = arr.length) {
   return lo;
 }
 
-export function pretty(v) {
-  try { return JSON.stringify(v, null, 2); } catch { return String(v); }
+// JSON for people: short values on one line, long objects and arrays of objects one entry per line.
+export function pretty(v, indent = '') {
+  let flat;
+  try { flat = JSON.stringify(v); } catch { return String(v); }
+  if (flat === undefined) return String(v);
+  if (flat.length <= 100 || v === null || typeof v !== 'object') return flat;
+  const next = indent + '  ';
+  if (Array.isArray(v)) {
+    if (v.every((x) => x === null || typeof x !== 'object')) return flat;
+    return '[\n' + v.map((x) => next + pretty(x, next)).join(',\n') + '\n' + indent + ']';
+  }
+  return '{\n' + Object.entries(v).map(([k, x]) => `${next}${JSON.stringify(k)}: ${pretty(x, next)}`).join(',\n') + '\n' + indent + '}';
 }
 
 export function plural(n, word, many) {
