@@ -20,7 +20,9 @@ internal static class ElleBench
         var gen = new ListAppendHistoryGenerator(txns, keys: 10_000, processes: 50, seed: 42);
         Console.WriteLine($"elle: {txns:N0} txns, 10,000 keys, 50 processes, model {model.Name}");
 
+        var self = Process.GetCurrentProcess();
         var clock = Stopwatch.StartNew();
+        var cpu0 = self.TotalProcessorTime;
         long ops = 0, mops = 0;
         foreach (var op in gen.Operations())
         {
@@ -28,7 +30,9 @@ internal static class ElleBench
             if (op.IsOk) mops += op.Value!.Count;
         }
         var genMs = clock.Elapsed.TotalMilliseconds;
-        Console.WriteLine($"generate:            {genMs,8:F0} ms ({ops:N0} ops, {mops:N0} micro-ops)");
+        self.Refresh();
+        var genCpu = (self.TotalProcessorTime - cpu0).TotalMilliseconds;
+        Console.WriteLine($"generate:            {genMs,8:F0} ms ({genCpu:F0} ms CPU; {ops:N0} ops, {mops:N0} micro-ops)");
 
         clock.Restart();
         long bytes = 0, parsed = 0;
@@ -43,13 +47,18 @@ internal static class ElleBench
         Console.WriteLine($"generate+write+parse:{jsonMs,8:F0} ms ({bytes / 1e6:F0} MB of JSONL)");
 
         GC.Collect();
+        self.Refresh();
+        cpu0 = self.TotalProcessorTime;
         clock.Restart();
         var result = new ListAppendChecker(model).Check(gen.Operations(), null, CancellationToken.None);
         var totalMs = clock.Elapsed.TotalMilliseconds;
         var checkMs = totalMs - genMs;
-        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        self.Refresh();
+        var checkCpu = (self.TotalProcessorTime - cpu0).TotalMilliseconds - genCpu;
+        self.Refresh();
+        var peak = self.PeakWorkingSet64;
         Console.WriteLine($"generate+check:      {totalMs,8:F0} ms");
-        Console.WriteLine($"check (minus gen):   {checkMs,8:F0} ms = {txns / (checkMs / 1000):N0} txn/s");
+        Console.WriteLine($"check (minus gen):   {checkMs,8:F0} ms = {txns / (checkMs / 1000):N0} txn/s wall; {checkCpu:F0} ms CPU = {txns / (checkCpu / 1000):N0} txn/s per CPU");
         Console.WriteLine($"checker stats:       {result.Stats?.ToJsonString()}");
         Console.WriteLine($"verdict:             {result.Validity}: {result.Summary}");
         Console.WriteLine($"peak working set:    {peak / 1e6:F0} MB = {(double)peak / txns:F0} bytes/txn");

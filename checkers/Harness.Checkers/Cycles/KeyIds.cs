@@ -8,6 +8,7 @@ internal sealed class KeyIds
     private readonly Dictionary<long, int> _ints = [];
     private readonly Dictionary<Datum, int> _others = [];
     private readonly List<Datum> _names = [];
+    private int[] _small = new int[64]; // id + 1 for small non-negative integer keys, 0 when unseen
 
     public int Count => _names.Count;
 
@@ -15,8 +16,17 @@ internal sealed class KeyIds
     {
         if (key.TryGetLong(out var l))
         {
-            if (_ints.TryGetValue(l, out var id)) return id;
-            _ints[l] = _names.Count;
+            if (l is >= 0 and < 1 << 20)
+            {
+                if (l < _small.Length && _small[l] > 0) return _small[l] - 1;
+                if (l >= _small.Length) Array.Resize(ref _small, (int)Math.Max(l + 1, _small.Length * 2L));
+                _small[l] = _names.Count + 1;
+            }
+            else
+            {
+                if (_ints.TryGetValue(l, out var id)) return id;
+                _ints[l] = _names.Count;
+            }
         }
         else
         {

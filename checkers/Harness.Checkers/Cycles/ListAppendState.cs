@@ -59,27 +59,38 @@ internal sealed partial class ListAppendState
         if (op.IsNemesis || op.F != "txn") return;
         if (op.IsInvoke)
         {
-            _open[Txns.Invoke(op)] = op;
+            // Appends are known at invocation: register them now, so no operation is held until completion.
+            var id = Txns.Invoke(op);
+            Parse(op, op.Value);
+            RegisterAppends(id);
             return;
         }
         var t = Txns.Complete(op);
         if (t < 0) return;
-        _open.Remove(t, out var invoke);
-        // An ok completion carries the results; info and fail completions are judged by what was attempted.
-        var value = op.IsOk || invoke is null ? op.Value : invoke.Value;
-        Ingest(t, op, value, Txns.Status[t]);
+        var status = Txns.Status[t];
+        if (status == TxnTable.Failed)
+        {
+            AbortAppends(t);
+            return;
+        }
+        _openAppends.Remove(t);
+        if (status != TxnTable.Ok) return; // info: appends may have happened, reads are unknown
+        Parse(op, op.Value);
+        RegisterAppends(t); // in case the invocation did not carry them
+        MicroOps += _mops.Count;
+        Reads(t, op);
     }
 
     /// <summary>Ends the stream: invocations that never completed count as info (their appends may have happened).</summary>
     public void Finish()
     {
-        foreach (var t in Txns.CloseOpen().ToList())
-            if (_open.Remove(t, out var invoke)) Ingest(t, invoke, invoke.Value, TxnTable.Info);
+        foreach (var _ in Txns.CloseOpen()) { }
+        _openAppends.Clear();
     }
 
-    private readonly Dictionary<int, Operation> _open = [];
+    private readonly Dictionary<int, KeyValue[]> _openAppends = [];
 
-    private void Ingest(int t, Operation op, Datum? value, byte status)
+    private void Parse(Operation op, Datum? value)
     {
         _mops.Clear();
         if (value is null || !value.IsSeq) return;
@@ -106,17 +117,21 @@ internal sealed partial class ListAppendState
                 throw new HistoryFormatException("history", op.Index, $"op {op.Index}: unknown micro-op '{f}' (expected append or r)");
             }
         }
-        MicroOps += _mops.Count;
+    }
+
+    private void RegisterAppends(int t)
+    {
+        var count = 0;
+        foreach (var m in _mops) if (m.Append) count++;
+        if (count == 0) return;
+        var mine = Txns.Status[t] == TxnTable.Open ? new KeyValue[count] : null;
+        var n = 0;
         for (var i = 0; i < _mops.Count; i++)
         {
             var (append, key, v, _) = _mops[i];
             if (!append) continue;
             var kv = new KeyValue(key, v);
-            if (status == TxnTable.Failed)
-            {
-                FailedWriters.TryAdd(kv, t);
-                continue;
-            }
+            if (mine is not null) mine[n++] = kv;
             var last = true;
             for (var j = i + 1; j < _mops.Count; j++)
                 if (_mops[j].Append && _mops[j].Key == key) { last = false; break; }
@@ -130,7 +145,22 @@ internal sealed partial class ListAppendState
             w.Pos = -1;
             w.Last = last;
         }
-        if (status != TxnTable.Ok) return; // reads of info and failed transactions are unknown
+        if (mine is not null) _openAppends[t] = mine;
+    }
+
+    /// <summary>A failed transaction's appends never happened: they move to <see cref="FailedWriters"/>.</summary>
+    private void AbortAppends(int t)
+    {
+        if (!_openAppends.Remove(t, out var appends)) return;
+        foreach (var kv in appends)
+        {
+            if (Writers.TryGetValue(kv, out var w) && w.Txn == t && !w.Dup) Writers.Remove(kv);
+            FailedWriters.TryAdd(kv, t);
+        }
+    }
+
+    private void Reads(int t, Operation op)
+    {
         for (var i = 0; i < _mops.Count; i++)
         {
             var (append, key, _, read) = _mops[i];

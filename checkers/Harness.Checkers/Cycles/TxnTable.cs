@@ -19,6 +19,7 @@ internal sealed class TxnTable
     private int[] _procNext = new int[256];
     private byte[] _status = new byte[256];
     private readonly Dictionary<int, int> _openByProcess = [];
+    private int[] _openSmall = new int[64]; // open txn + 1 per small process id, 0 when none
     private readonly Dictionary<int, int> _lastByProcess = [];
     private readonly List<int> _completedSinceInvoke = [];
 
@@ -45,14 +46,32 @@ internal sealed class TxnTable
         _status[t] = Open;
         foreach (var done in _completedSinceInvoke) _rtNext[done] = t;
         _completedSinceInvoke.Clear();
-        _openByProcess[op.Process] = t;
+        if (op.Process is >= 0 and < 1 << 16)
+        {
+            if (op.Process >= _openSmall.Length) Array.Resize(ref _openSmall, Math.Max(op.Process + 1, _openSmall.Length * 2));
+            _openSmall[op.Process] = t + 1;
+        }
+        else
+        {
+            _openByProcess[op.Process] = t;
+        }
         return t;
     }
 
     /// <summary>Pairs a client completion with its process's open invocation; returns the id, or -1 when unpaired.</summary>
     public int Complete(Operation op)
     {
-        if (!_openByProcess.Remove(op.Process, out var t)) return -1;
+        int t;
+        if (op.Process is >= 0 and < 1 << 16)
+        {
+            if (op.Process >= _openSmall.Length || _openSmall[op.Process] == 0) return -1;
+            t = _openSmall[op.Process] - 1;
+            _openSmall[op.Process] = 0;
+        }
+        else if (!_openByProcess.Remove(op.Process, out t))
+        {
+            return -1;
+        }
         _opIndex[t] = op.Index;
         _completeTime[t] = op.TimeNanos;
         if (op.IsOk)
@@ -81,6 +100,14 @@ internal sealed class TxnTable
             yield return t;
         }
         _openByProcess.Clear();
+        for (var p = 0; p < _openSmall.Length; p++)
+        {
+            if (_openSmall[p] == 0) continue;
+            var t = _openSmall[p] - 1;
+            _openSmall[p] = 0;
+            _status[t] = Info;
+            yield return t;
+        }
     }
 
     private void Grow()
