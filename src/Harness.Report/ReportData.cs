@@ -67,6 +67,9 @@ internal static class ReportData
         if (input.Source is not null) w.WriteString("source", input.Source);
         w.WriteString("generated", generated.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
         w.WriteString("clock", haveTimes ? "us" : "index");
+        w.WriteStartArray("notes");
+        foreach (var note in input.Notes) w.WriteStringValue(note);
+        w.WriteEndArray();
         w.WriteNumber("events", history.Count);
         w.WriteNumber("end", history.Count == 0 ? 0 : history.Max(Time));
         w.WritePropertyName("test");

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Harness.Core.Checking;
 using Harness.Core.Histories;
@@ -24,4 +25,7 @@ public sealed record ReportInput
 
     /// <summary>Where the history came from (a path), shown in the page footer.</summary>
     public string? Source { get; init; }
+
+    /// <summary>Warnings shown at the top of the page, e.g. that the history's last line was unreadable.</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
 }

@@ -24,11 +24,32 @@ public static class ReportWriter
         var history = Path.Combine(runDir, RunFiles.History);
         if (!File.Exists(history))
             throw new UserErrorException($"{runDir} has no {RunFiles.History}; pass a run directory (results/<test>/<time>/) or a history file");
-        var input = LoadRun(runDir, HistoryJson.ReadFile(history), history);
+        var (ops, problem) = ReadReadable(history);
+        var input = LoadRun(runDir, new History(ops), history);
+        if (problem is not null) input = input with { Notes = [problem] };
         var report = outPath ?? Path.Combine(runDir, RunFiles.Report);
         Write(input, report);
         if (outPath is null && FindResultsRoot(runDir) is { } root) WriteIndex(root);
         return report;
+    }
+
+    /// <summary>
+    /// The operations of a JSON Lines history up to the first unreadable line (a run that crashed mid-write), and
+    /// a note saying what was cut; the note is null when the whole file was read.
+    /// </summary>
+    public static (List<Operation> Ops, string? Problem) ReadReadable(string path)
+    {
+        var ops = new List<Operation>();
+        try
+        {
+            foreach (var op in HistoryJson.ReadOperations(path)) ops.Add(op);
+            return (ops, null);
+        }
+        catch (HistoryFormatException e)
+        {
+            if (ops.Count == 0) throw;
+            return (ops, $"{e.Message}: the report shows the {ops.Count} events before it");
+        }
     }
 
     /// <summary>

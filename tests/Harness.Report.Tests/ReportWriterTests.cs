@@ -157,6 +157,39 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void Should_Report_The_Readable_Events_With_A_Note_When_The_Last_Line_Is_Truncated()
+    {
+        // Given a run that crashed while writing the history's last line
+        var dir = SampleHistory.WriteRun(Path.Combine(_temp, "crash"), "t", "r", SampleHistory.Register(20), null);
+        var historyPath = Path.Combine(dir, RunFiles.History);
+        var lines = File.ReadAllLines(historyPath);
+        File.WriteAllText(historyPath, string.Join('\n', lines[..^1]) + "\n" + lines[^1][..10]);
+
+        // When its report is written
+        var data = ReportHtml.Data(File.ReadAllText(ReportWriter.WriteRun(dir)));
+
+        // Then it holds every complete line and says what was cut
+        Assert.Equal(lines.Length - 1, (int)data["events"]!);
+        var note = (string?)Assert.Single(data["notes"]!.AsArray());
+        Assert.Contains($"the report shows the {lines.Length - 1} events before it", note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_Write_A_Report_When_The_History_Is_Empty()
+    {
+        // Given an empty history
+        var path = Path.Combine(_temp, "empty.html");
+
+        // When its report is written
+        ReportWriter.Write(new ReportInput { History = History.Empty, Title = "empty" }, path);
+
+        // Then the data says there are no operations and no faults
+        var data = ReportHtml.Data(File.ReadAllText(path));
+        Assert.Equal(0, (int)data["ops"]!["n"]!);
+        Assert.Empty(data["faults"]!.AsArray());
+    }
+
+    [Fact]
     public void Should_Throw_A_User_Error_When_The_Run_Has_No_History()
     {
         // Given an empty directory

@@ -34,7 +34,9 @@ export function renderHeader(model) {
     if (test.note) facts.push(['test.json', test.note]);
   }
   const factList = el('dl', { class: 'facts' }, facts.map(([k, v]) => [el('dt', null, k), el('dd', null, v)]));
-  const parts = [head, el('section', { class: 'card' }, factList, optionsTable(test), sourceLine(d))];
+  const parts = [head];
+  for (const note of d.notes || []) parts.push(el('p', { class: 'note' }, note));
+  parts.push(el('section', { class: 'card' }, factList, optionsTable(test), sourceLine(d)));
   if (results) parts.push(el('section', { class: 'card' }, el('h2', null, 'Verdicts'), verdictTree(results)));
   return parts;
 }
