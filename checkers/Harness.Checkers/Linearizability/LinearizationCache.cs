@@ -1,39 +1,55 @@
 namespace Harness.Checkers.Linearizability;
 
 /// <summary>
-/// The memo of the search: a hash set of (linearized bitset, model state). Bitsets live in one flat
-/// <c>ulong[]</c> arena; the bitset hash is maintained incrementally by the caller (Zobrist hashing).
+/// The memo of the search: a hash set of (linearized bitset, model state). A bitset is stored compactly as
+/// the number of leading all-ones words plus the words up to the last nonzero one (linearized ops cluster
+/// at the start of the partition, so this window is small even for 100,000-op partitions), in one flat
+/// <c>ulong[]</c> arena. The bitset hash is maintained incrementally by the caller (Zobrist hashing).
 /// </summary>
-internal sealed class LinearizationCache<TState>(int words, int capacity)
+internal sealed class LinearizationCache<TState>(int capacity)
     where TState : IEquatable<TState>
 {
     private int[] _buckets = new int[RoundUp(capacity)];
     private int[] _chain = new int[RoundUp(capacity)];
     private ulong[] _hashes = new ulong[RoundUp(capacity)];
     private TState[] _states = new TState[RoundUp(capacity)];
-    private ulong[] _arena = new ulong[RoundUp(capacity) * words];
+    private int[] _full = new int[RoundUp(capacity)];     // leading all-ones words
+    private int[] _offset = new int[RoundUp(capacity)];   // start of the stored words in the arena
+    private int[] _length = new int[RoundUp(capacity)];   // stored words
+    private ulong[] _arena = new ulong[RoundUp(capacity)];
+    private int _arenaUsed;
     private int _count;
 
     public int Count => _count;
 
-    /// <summary>Adds the pair; false when it was already there.</summary>
-    public bool Add(ulong bitsHash, ReadOnlySpan<ulong> bits, in TState state)
+    /// <summary>
+    /// Adds the pair; false when it was already there. <paramref name="window"/> is the bitset's words from
+    /// the first word that is not all ones (<paramref name="full"/>) to the last nonzero word.
+    /// </summary>
+    public bool Add(ulong bitsHash, int full, ReadOnlySpan<ulong> window, in TState state)
     {
         var h = bitsHash ^ ((ulong)(uint)state.GetHashCode() * 0x9E3779B97F4A7C15UL);
         var mask = _buckets.Length - 1;
         var b = (int)(h ^ (h >> 32)) & mask;
         for (var i = _buckets[b] - 1; i >= 0; i = _chain[i] - 1)
         {
-            if (_hashes[i] == h && _states[i].Equals(state) && _arena.AsSpan(i * words, words).SequenceEqual(bits))
+            if (_hashes[i] == h && _full[i] == full && _length[i] == window.Length
+                && _arena.AsSpan(_offset[i], window.Length).SequenceEqual(window) && _states[i].Equals(state))
                 return false;
         }
         if (_count == _hashes.Length) Grow();
+        if (_arenaUsed + window.Length > _arena.Length)
+            Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _arenaUsed + window.Length));
         mask = _buckets.Length - 1;
         b = (int)(h ^ (h >> 32)) & mask;
         var slot = _count++;
         _hashes[slot] = h;
         _states[slot] = state;
-        bits.CopyTo(_arena.AsSpan(slot * words, words));
+        _full[slot] = full;
+        _offset[slot] = _arenaUsed;
+        _length[slot] = window.Length;
+        window.CopyTo(_arena.AsSpan(_arenaUsed));
+        _arenaUsed += window.Length;
         _chain[slot] = _buckets[b];
         _buckets[b] = slot + 1;
         return true;
@@ -45,7 +61,9 @@ internal sealed class LinearizationCache<TState>(int words, int capacity)
         Array.Resize(ref _hashes, size);
         Array.Resize(ref _states, size);
         Array.Resize(ref _chain, size);
-        Array.Resize(ref _arena, size * words);
+        Array.Resize(ref _full, size);
+        Array.Resize(ref _offset, size);
+        Array.Resize(ref _length, size);
         _buckets = new int[size];
         var mask = size - 1;
         for (var i = 0; i < _count; i++)

@@ -92,7 +92,9 @@ internal sealed class WglSearch<TState, TOp>
         ulong bitsHash = 0;
         var zobrist = new ulong[n];
         for (var i = 0; i < n; i++) zobrist[i] = Mix((ulong)i + 1);
-        var cache = new LinearizationCache<TState>(words, Math.Max(16, n * 2));
+        var cache = new LinearizationCache<TState>(Math.Max(16, n));
+        var full = 0;  // the first word of `bits` that is not all ones
+        var top = -1;  // the last nonzero word of `bits`
         var stackEntry = new int[n];
         var stackState = new TState[n];
         var depth = 0;
@@ -118,8 +120,12 @@ internal sealed class WglSearch<TState, TOp>
                     var w = op >> 6;
                     var bit = 1UL << (op & 63);
                     bits[w] |= bit;
+                    var (oldFull, oldTop) = (full, top);
+                    if (w > top) top = w;
+                    while (full < words && bits[full] == ulong.MaxValue) full++;
                     var h = bitsHash ^ zobrist[op];
-                    if (cache.Add(h, bits, newState))
+                    var window = full <= top ? bits.AsSpan(full, top - full + 1) : [];
+                    if (cache.Add(h, full, window, newState))
                     {
                         bitsHash = h;
                         stackEntry[depth] = entry;
@@ -131,6 +137,7 @@ internal sealed class WglSearch<TState, TOp>
                         continue;
                     }
                     bits[w] &= ~bit;
+                    (full, top) = (oldFull, oldTop);
                 }
                 entry = next[entry];
             }
@@ -150,9 +157,12 @@ internal sealed class WglSearch<TState, TOp>
                 if (depth < lowWater) lowWater = depth;
                 entry = stackEntry[depth];
                 state = stackState[depth];
-                var top = entryOp[entry];
-                bits[top >> 6] &= ~(1UL << (top & 63));
-                bitsHash ^= zobrist[top];
+                var undo = entryOp[entry];
+                var uw = undo >> 6;
+                bits[uw] &= ~(1UL << (undo & 63));
+                if (uw < full) full = uw;
+                while (top >= 0 && bits[top] == 0) top--;
+                bitsHash ^= zobrist[undo];
                 Unlift(entry);
                 entry = next[entry];
             }
