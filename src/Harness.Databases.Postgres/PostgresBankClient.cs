@@ -25,9 +25,15 @@ public sealed class PostgresBankClient(PostgresDatabase db, Node node, int accou
 
     public override Task<Operation> InvokeAsync(Operation op, CancellationToken ct) => op.F switch
     {
-        "read" => RunAsync(op, ReadNode, OpKind.Read, async (conn, progress, t) =>
+        "read" => ReadAsync(op, ReadNode, ct),
+        "transfer" => TransferAsync(op, ct),
+        _ => throw new ArgumentException($"the bank client has no '{op.F}'", nameof(op)),
+    };
+
+    private Task<Operation> ReadAsync(Operation op, Node target, CancellationToken ct) =>
+        RunAsync(op, target, OpKind.Read, async (conn, progress, t) =>
         {
-            var onStandby = ReadNode != Db.Primary;
+            var onStandby = target != Db.Primary;
             var balances = await InTransactionAsync(conn, progress, onStandby, async tx =>
             {
                 await using var cmd = new NpgsqlCommand("SELECT id, balance FROM accounts ORDER BY id", conn, tx);
@@ -38,8 +44,10 @@ public sealed class PostgresBankClient(PostgresDatabase db, Node node, int accou
                 return Datum.Map(entries);
             }, t);
             return op.Ok(balances);
-        }, ct),
-        "transfer" => RunAsync(op, WriteNode, OpKind.Transaction, async (conn, progress, t) =>
+        }, ct);
+
+    private Task<Operation> TransferAsync(Operation op, CancellationToken ct) =>
+        RunAsync(op, WriteNode, OpKind.Transaction, async (conn, progress, t) =>
         {
             var from = op.Value!.Get("from")!.AsLong();
             var to = op.Value.Get("to")!.AsLong();
@@ -49,16 +57,15 @@ public sealed class PostgresBankClient(PostgresDatabase db, Node node, int accou
                 await using var read = new NpgsqlCommand("SELECT balance FROM accounts WHERE id = $1", conn, tx) { Parameters = { new() { Value = from } } };
                 var balance = await read.ExecuteScalarAsync(t) as long? ?? 0;
                 if (balance - amount < 0) return false;
-                await using var debit = new NpgsqlCommand("UPDATE accounts SET balance = balance - $2 WHERE id = $1", conn, tx)
-                { Parameters = { new() { Value = from }, new() { Value = amount } } };
-                await debit.ExecuteNonQueryAsync(t);
-                await using var credit = new NpgsqlCommand("UPDATE accounts SET balance = balance + $2 WHERE id = $1", conn, tx)
-                { Parameters = { new() { Value = to }, new() { Value = amount } } };
-                await credit.ExecuteNonQueryAsync(t);
+                // Update in account order, so two opposite transfers queue on a row lock instead of deadlocking.
+                foreach (var (id, delta) in from < to ? new[] { (from, -amount), (to, amount) } : [(to, amount), (from, -amount)])
+                {
+                    await using var update = new NpgsqlCommand("UPDATE accounts SET balance = balance + $2 WHERE id = $1", conn, tx)
+                    { Parameters = { new() { Value = id }, new() { Value = delta } } };
+                    await update.ExecuteNonQueryAsync(t);
+                }
                 return true;
             }, t);
             return ok ? op.Ok() : op.Fail("insufficient-funds");
-        }, ct),
-        _ => throw new ArgumentException($"the bank client has no '{op.F}'", nameof(op)),
-    };
+        }, ct);
 }

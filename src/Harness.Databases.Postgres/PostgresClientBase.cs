@@ -18,6 +18,8 @@ public abstract class PostgresClientBase : IClient
     private readonly Node _replica;
     private readonly Random _random;
     private volatile bool _syncRepCancelled;
+    private Node? _knownPrimary;
+    private long _knownAt;
 
     protected PostgresClientBase(PostgresDatabase db, Node node)
     {
@@ -33,8 +35,25 @@ public abstract class PostgresClientBase : IClient
     /// <summary>The node this client was opened for.</summary>
     protected Node Node { get; }
 
-    /// <summary>Where writes go: the current primary (it changes after a promotion).</summary>
-    protected Node WriteNode => Db.Primary ?? Node;
+    /// <summary>How long a client keeps using the primary it knows before asking again (as an application with a
+    /// cached primary address would): after a promotion, clients switch within this time or at their next error,
+    /// so without fencing some keep writing to the old primary for a while (split brain).</summary>
+    public static readonly TimeSpan PrimaryRefresh = TimeSpan.FromSeconds(1);
+
+    /// <summary>Where writes go: the primary as this client last learned it (refreshed every <see cref="PrimaryRefresh"/> and after errors).</summary>
+    protected Node WriteNode
+    {
+        get
+        {
+            var now = Environment.TickCount64;
+            if (_knownPrimary is null || now - _knownAt > (long)PrimaryRefresh.TotalMilliseconds)
+            {
+                _knownPrimary = Db.Primary ?? Node;
+                _knownAt = now;
+            }
+            return _knownPrimary;
+        }
+    }
 
     /// <summary>Where reads go: the primary, this client's sticky replica, or a random node per read.</summary>
     protected Node ReadNode => Db.Settings.ReadFrom switch
@@ -80,6 +99,7 @@ public abstract class PostgresClientBase : IClient
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
         {
             if (e is not PostgresException { Severity: "ERROR" }) await DropAsync(node);
+            _knownPrimary = null;
             return PostgresErrors.Complete(op, e, kind, progress);
         }
     }

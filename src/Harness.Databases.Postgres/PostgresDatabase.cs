@@ -326,6 +326,7 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
             "wal_receiver_status_interval = 1s",
             "wal_retrieve_retry_interval = 500ms",
             "max_standby_streaming_delay = 1s",
+            "deadlock_timeout = 100ms",
             "log_line_prefix = '%m [%p] %a '",
         };
         if (settings.IsSynchronous)
