@@ -25,5 +25,6 @@ public static class WorkloadCheckers
     /// <summary>Session guarantees, each client process being a session (a crashed process starts a new one).</summary>
     public static IChecker Session(TestOptions options) => new SessionGuaranteesChecker();
 
-    public static IChecker Bank(TestOptions options) => new PendingChecker("bank");
+    /// <summary>Every read sees <see cref="BankWorkload.Total"/> in all and no negative balance.</summary>
+    public static IChecker Bank(TestOptions options) => new BankChecker(BankWorkload.Total);
 }
