@@ -19,22 +19,28 @@ public sealed class KvModel : LinearizabilityModel<KvState, KvOp>
         switch (pair.F)
         {
             case "get" or "read":
-                op = new KvOp(0, Text(pair.Output));
+                op = Op(0, Text(pair.Output));
                 return pair.ReadInclusion;
             case "put" or "write":
-                op = new KvOp(1, Text(pair.Input));
+                op = Op(1, Text(pair.Input));
                 return pair.DefaultInclusion;
             case "append":
-                op = new KvOp(2, Text(pair.Input));
+                op = Op(2, Text(pair.Input));
                 return pair.DefaultInclusion;
             default:
                 throw RegisterValues.UnknownF(pair, Name, "get, put, append");
         }
     }
 
+    private static KvOp Op(byte kind, string value)
+    {
+        var (hash, pow) = KvState.HashOf(value);
+        return new KvOp(kind, value, hash, pow);
+    }
+
     private static string Text(Datum d) => d.IsNil ? "" : d.IsName ? d.AsName() : d.ToString();
 
-    public override KvState Init(ValueInterner values) => new("");
+    public override KvState Init(ValueInterner values) => new("", 0);
 
     public override bool Step(in KvState state, in KvOp op, out KvState next)
     {
@@ -42,12 +48,12 @@ public sealed class KvModel : LinearizabilityModel<KvState, KvOp>
         {
             case 0:
                 next = state;
-                return string.Equals(state.Value, op.Value, StringComparison.Ordinal);
+                return state.Hash == op.Hash && string.Equals(state.Value, op.Value, StringComparison.Ordinal);
             case 1:
-                next = new KvState(op.Value);
+                next = new KvState(op.Value, op.Hash);
                 return true;
             default:
-                next = new KvState(state.Value + op.Value);
+                next = new KvState(state.Value + op.Value, (state.Hash * op.Pow) + op.Hash);
                 return true;
         }
     }
