@@ -117,7 +117,15 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
             if (rebuild && primary != node)
             {
                 if (run.Logger.IsEnabled(LogLevel.Information)) run.Logger.LogInformation("postgres: {Node} was deposed; rebuilding it as a standby of {Primary}", node, primary);
-                await CloneAsync(node, primary, ct);
+                try
+                {
+                    await CloneAsync(node, primary, ct);
+                }
+                catch
+                {
+                    lock (_lock) _deposed.Add(node.Name); // still deposed: its data is gone or diverged
+                    throw;
+                }
                 return;
             }
             if (primary != node) await WriteStandbyConfigAsync(node, primary, ct);
@@ -185,14 +193,17 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
             var server = await remote.StartAsync([Bin("postgres"), "-D", DataDir(node)], User, LogPath(node), ct);
             lock (_lock) _servers[node.Name] = server;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (!server.HasExited && DateTime.UtcNow < deadline)
+            while (!server.HasExited)
             {
                 if (await CanQueryAsync(node, ct)) return;
+                // Still running but not ready (e.g. a standby that needs WAL from a primary it cannot reach):
+                // leave it running; it serves once it can.
+                if (DateTime.UtcNow > deadline) return;
                 await Task.Delay(25, ct);
             }
             lock (_lock) _servers.Remove(node.Name);
             await server.DisposeAsync();
-            if (attempt >= 20) throw new InvalidOperationException($"postgres on {node} did not start; see {LogPath(node)}");
+            if (attempt >= 20) throw new InvalidOperationException($"postgres on {node} exits at start; see {LogPath(node)}");
             await Task.Delay(200, ct);
         }
     }

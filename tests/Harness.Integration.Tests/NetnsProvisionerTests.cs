@@ -46,6 +46,15 @@ public sealed class NetnsProvisionerTests
             await cluster.Network.HealAsync(CancellationToken.None);
             Assert.True(await CanConnectAsync(cluster, n1, n2, 7000));
 
+            // When a link is dropped, or every packet into n2 is lost, Then n1 cannot connect until healed
+            await cluster.Network.DropLinksAsync([(n1, n2)], CancellationToken.None);
+            Assert.False(await CanConnectAsync(cluster, n1, n2, 7000));
+            await cluster.Network.HealAsync(CancellationToken.None);
+            await cluster.Network.LossAsync([n2], 1.0, CancellationToken.None);
+            Assert.False(await CanConnectAsync(cluster, n3, n2, 7000));
+            await cluster.Network.HealAsync(CancellationToken.None);
+            Assert.True(await CanConnectAsync(cluster, n3, n2, 7000));
+
             // And the server runs as the requested user with the kept PID
             var status = await File.ReadAllTextAsync($"/proc/{server.Pid}/status");
             Assert.Contains("python3", status, StringComparison.Ordinal);
