@@ -154,6 +154,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         try
         {
             await step(cts.Token).WaitAsync(CleanupTimeout + TimeSpan.FromSeconds(5));
+            logger.LogInformation("{Step}: done", name);
         }
         catch (Exception e)
         {

@@ -1,0 +1,101 @@
+using Harness.Cli.Commands;
+using Harness.Core;
+
+namespace Harness.Cli.Tests;
+
+public sealed class TestCommandTests : IDisposable
+{
+    private readonly string _results = Directory.CreateTempSubdirectory("harness-test-command-").FullName;
+
+    public void Dispose() => Directory.Delete(_results, recursive: true);
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private string[] Memory(params string[] extra) =>
+        ["test", "memory", "--time-limit", "1", "--rate", "300", "--concurrency", "1n", "--results", _results, "--seed", "5", .. extra];
+
+    [Fact]
+    public async Task Should_Exit_0_And_Store_The_Run_When_The_Memory_Test_Is_Valid()
+    {
+        // Given / When
+        var (exit, output, _) = await RunAsync(Memory("--workload", "set", "--nemesis", "partition", "--nemesis-interval", "0.2", "--recovery-time", "0"));
+
+        // Then the run is stored with every file, the seed is printed, and latest points at it
+        Assert.Equal(0, exit);
+        Assert.Contains("seed 5", output, StringComparison.Ordinal);
+        var latest = Path.Combine(_results, "latest");
+        foreach (var file in new[] { "test.json", "history.jsonl", "results.json", "harness.log" })
+            Assert.True(File.Exists(Path.Combine(latest, file)), file);
+        Assert.Contains("\"seed\": 5", File.ReadAllText(Path.Combine(latest, "test.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_Exit_1_And_Recheck_As_Invalid_When_A_Planted_Bug_Is_Found()
+    {
+        // Given a run of the memory set with lost writes
+        var (exit, _, _) = await RunAsync(Memory("--workload", "set", "--bug", "lost-write"));
+
+        // When the stored run is checked again with its own test's checkers
+        var (recheck, output, _) = await RunAsync("check", Path.Combine(_results, "latest"));
+
+        // Then both say invalid
+        Assert.Equal(1, exit);
+        Assert.Equal(1, recheck);
+        Assert.Contains("invalid", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mongo", "--workload", "set", "valid databases: memory")]
+    [InlineData("memory", "--workload", "queue", "valid workloads:")]
+    [InlineData("memory", "--nemesis", "flood", "valid faults:")]
+    [InlineData("memory", "--partition-shape", "star", "valid shapes:")]
+    [InlineData("memory", "--concurrency", "x", "--concurrency")]
+    [InlineData("memory", "--nodes", "10", "--nodes")]
+    [InlineData("memory", "--bug", "slow", "valid bugs:")]
+    [InlineData("memory", "--isolation", "snapshot", "--isolation")]
+    public async Task Should_Exit_254_With_One_Line_When_The_Input_Is_Bad(string db, string flag, string value, string expected)
+    {
+        // Given / When
+        var (exit, _, error) = await RunAsync("test", db, flag, value, "--results", _results);
+
+        // Then
+        Assert.Equal(254, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("5", 3, 5)]
+    [InlineData("2n", 3, 6)]
+    [InlineData("1n", 9, 9)]
+    public void Should_Resolve_Concurrency_When_Given_Per_Node(string value, int nodes, int expected)
+    {
+        // Given / When / Then
+        Assert.Equal(expected, TestCommand.ParseConcurrency(value, nodes));
+    }
+
+    [Fact]
+    public void Should_Reject_Zero_Concurrency()
+    {
+        // Given / When / Then
+        Assert.Throws<UserErrorException>(() => TestCommand.ParseConcurrency("0n", 3));
+    }
+
+    [Fact]
+    public async Task Should_List_Databases_Workloads_And_Faults()
+    {
+        // Given / When
+        var (exit, output, _) = await RunAsync("list");
+
+        // Then
+        Assert.Equal(0, exit);
+        foreach (var name in new[] { "memory", "postgres", "list-append", "kill-primary", "majorities-ring" })
+            Assert.Contains(name, output, StringComparison.Ordinal);
+    }
+}
