@@ -154,7 +154,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         try
         {
             await step(cts.Token).WaitAsync(CleanupTimeout + TimeSpan.FromSeconds(5));
-            logger.LogInformation("{Step}: done", name);
+            if (logger.IsEnabled(LogLevel.Information)) logger.LogInformation("{Step}: done", name);
         }
         catch (Exception e)
         {
