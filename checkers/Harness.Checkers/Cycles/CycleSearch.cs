@@ -158,7 +158,8 @@ internal sealed class CycleSearch(TxnGraph graph, int budgetPerSearch = 2_000_00
                 _seen[k] = (cur, (byte)kind, key);
                 if (v == target)
                 {
-                    if (Accept(spec, s2)) return Rebuild(k);
+                    // A closed walk that repeats a transaction is several cycles glued together: not a witness.
+                    if (Accept(spec, s2) && Rebuild(k) is var path && IsSimple(path, target)) return path;
                     continue; // a simple cycle does not pass through its anchor again
                 }
                 _queue.Enqueue(k);
@@ -195,6 +196,15 @@ internal sealed class CycleSearch(TxnGraph graph, int budgetPerSearch = 2_000_00
             from = to;
         }
         return steps;
+    }
+
+    private static bool IsSimple(List<CycleStep> path, int anchor)
+    {
+        var seen = new HashSet<int> { anchor };
+        if (path.Count > 0 && path[0].From != anchor) seen.Add(path[0].From);
+        foreach (var step in path)
+            if (step.To != anchor && !seen.Add(step.To)) return false;
+        return true;
     }
 
     private static long Pack(int node, int state) => ((long)node << 5) | (uint)state;

@@ -65,6 +65,15 @@ public sealed class ListAppendCheckerTests
     [InlineData("G1c-process", "strong-session-read-committed",
         "0 ok r 1 [1] | 0 ok append 1 1",
         "0 ok r 1 [] | 0 ok append 1 1")]
+    [InlineData("G0-process", "strong-session-read-uncommitted",
+        "0 ok append 1 1 | 0 ok append 1 2 | 1 ok r 1 [2 1]",
+        "0 ok append 1 1 | 0 ok append 1 2 | 1 ok r 1 [1 2]")]
+    [InlineData("G1c-realtime", "strong-read-committed",
+        "0 ok r 1 [1] | 1 ok append 1 1",
+        "0 ok r 1 [] | 1 ok append 1 1")]
+    [InlineData("G-nonadjacent-process", "strong-session-snapshot-isolation",
+        "0 ok append 2 1 | 0 ok r 1 [] | 1 ok append 1 1 | 2 ok r 1 [1]; r 2 []",
+        "0 ok append 2 1 | 0 ok r 1 [] | 1 ok append 1 1 | 2 ok r 1 [1]; r 2 [1]")]
     public void Should_Report_Anomaly_When_History_Has_It_And_Not_In_Its_Twin(string anomaly, string model, string bad, string good)
     {
         // Given a history with the anomaly and a twin that differs by one transaction
