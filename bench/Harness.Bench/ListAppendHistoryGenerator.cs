@@ -5,9 +5,11 @@ namespace Harness.Bench;
 /// <summary>
 /// A valid (strict serializable) list-append history, generated lazily: processes pick random transactions
 /// (2..6 micro-ops, half appends with per-key unique values, half reads, uniform keys); each transaction takes
-/// effect atomically at its completion, so it lies inside its own invoke/complete interval.
+/// effect atomically at its completion, so it lies inside its own invoke/complete interval. With
+/// <c>staleRate</c> &gt; 0, that fraction of reads misses its last element (an invalid history, for timing the
+/// cycle search).
 /// </summary>
-internal sealed class ListAppendHistoryGenerator(int txns, int keys, int processes, int seed)
+internal sealed class ListAppendHistoryGenerator(int txns, int keys, int processes, int seed, double staleRate = 0)
 {
     private static readonly Datum Append = Datum.Of("append");
     private static readonly Datum Read = Datum.Of("r");
@@ -66,7 +68,8 @@ internal sealed class ListAppendHistoryGenerator(int txns, int keys, int process
                     }
                     else
                     {
-                        value[i] = Datum.Vec(Read, Datum.Of(k), counts[k] == 0 ? Datum.Vec() : Datum.Ints(lists[k].AsSpan(0, counts[k]).ToArray()));
+                        var n = counts[k] > 0 && staleRate > 0 && random.NextDouble() < staleRate ? counts[k] - 1 : counts[k];
+                        value[i] = Datum.Vec(Read, Datum.Of(k), n == 0 ? Datum.Vec() : Datum.Ints(lists[k].AsSpan(0, n).ToArray()));
                     }
                 }
                 open[p] = null!;
