@@ -60,7 +60,7 @@ public sealed class PostgresExperimentTests
     {
         // When the primary is cut off from its async replicas, keeps acknowledging adds, and a replica is promoted
         var run = await RunAsync("--workload", "set", "--replication", "async", "--failover", "promote",
-            "--nemesis", "partition", "--partition-shape", "primaries", "--nemesis-interval", "7", "--time-limit", "12", "--recovery-time", "2");
+            "--nemesis", "partition", "--partition-shape", "primaries", "--nemesis-interval", "7", "--time-limit", "16", "--recovery-time", "2");
 
         // Then the final read on the new primary lacks acknowledged adds, and the promotion is in the history
         Assert.True(run.Exit == 1, run.Output);
@@ -73,7 +73,7 @@ public sealed class PostgresExperimentTests
     {
         // When the same failover happens with synchronous replication (and the primary is also killed)
         var run = await RunAsync("--workload", "set", "--replication", "sync", "--failover", "promote",
-            "--nemesis", "partition,kill-primary", "--partition-shape", "primaries", "--nemesis-interval", "6", "--time-limit", "14", "--recovery-time", "2");
+            "--nemesis", "partition,kill-primary", "--partition-shape", "primaries", "--nemesis-interval", "7", "--time-limit", "16", "--recovery-time", "2");
 
         // Then no acknowledged add is missing: commits blocked (info) while no standby could confirm them
         Assert.True(run.Exit == 0, run.Output);
