@@ -12,7 +12,7 @@ public sealed record PartitionPlan
     public ImmutableArray<ImmutableArray<Node>> Components { get; init; } = [];
     public ImmutableArray<(Node A, Node B)> Links { get; init; } = [];
 
-    /// <summary>Nodes cut off from at least one other node.</summary>
+    /// <summary>The nodes hit: the cut-off minority for split shapes, every node that lost a link for link shapes.</summary>
     public ImmutableArray<Node> Affected { get; init; } = [];
 
     public bool IsEmpty => Components.IsEmpty && Links.IsEmpty;

@@ -50,7 +50,7 @@ public static class PartitionShapes
     private static PartitionPlan Split(Node[] minority, Node[] rest) => new()
     {
         Components = [[.. minority], [.. rest]],
-        Affected = [.. minority.Concat(rest)],
+        Affected = [.. minority],
     };
 
     // [A..] bridge [B..]: the bridge node talks to everyone; A and B cannot talk to each other.
