@@ -1,14 +1,16 @@
 using System.CommandLine;
+using Harness.Checkers.Cycles;
+using Harness.Checkers.Linearizability;
 using Harness.Core.Nemeses;
 
 namespace Harness.Cli.Commands;
 
-/// <summary><c>harness list</c>: databases (with their workloads), workloads, faults and partition shapes.</summary>
+/// <summary><c>harness list</c>: databases (with their workloads), workloads, faults, partition shapes and models.</summary>
 internal static class ListCommand
 {
     public static Command Create()
     {
-        var command = new Command("list", "List the databases, workloads, faults and partition shapes");
+        var command = new Command("list", "List the databases, workloads, faults, partition shapes and checker models");
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -19,6 +21,8 @@ internal static class ListCommand
             output.WriteLine($"faults (--nemesis): {string.Join(", ", NemesisPackages.All)}");
             output.WriteLine($"partition shapes (--partition-shape): {string.Join(", ", PartitionShapes.All)}");
             output.WriteLine($"provisioners (--provisioner): {string.Join(", ", Suites.Provisioners)}");
+            output.WriteLine($"linearizability models (check --model): {string.Join(", ", LinearizabilityModels.Names)}");
+            output.WriteLine($"consistency models (check --consistency): {string.Join(", ", ConsistencyModels.Names)}");
             return 0;
         });
         return command;
