@@ -16,6 +16,9 @@ internal sealed class SessionData
         public List<long> Elems { get; } = [];
         public long LongestOp { get; set; } = -1;
         public List<(int Len, long Op)> Reads { get; } = [];
+
+        /// <summary>The ok transaction that appended each element (null when unknown).</summary>
+        public Txn?[] WriterAt { get; set; } = [];
     }
 
     internal sealed record Incompatible(long Op, long Session, int Key, long[] Read, long OtherOp, int At);
@@ -82,7 +85,13 @@ internal sealed class SessionData
         for (var k = 0; k < d.Orders.Count; k++)
         {
             var elems = d.Orders[k].Elems;
-            for (var p = 0; p < elems.Count; p++) d.Pos.TryAdd(new KeyValue(k, elems[p]), p);
+            var writers = new Txn?[elems.Count];
+            for (var p = 0; p < elems.Count; p++)
+            {
+                d.Pos.TryAdd(new KeyValue(k, elems[p]), p);
+                writers[p] = d.WriterOf.GetValueOrDefault(new KeyValue(k, elems[p]));
+            }
+            d.Orders[k].WriterAt = writers;
         }
         return d;
     }

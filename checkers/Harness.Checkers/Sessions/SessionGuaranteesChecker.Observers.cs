@@ -60,9 +60,11 @@ public sealed partial class SessionGuaranteesChecker
             {
                 latest.Clear();
                 var elems = d.Orders[k2].Elems;
+                var writerAt = d.Orders[k2].WriterAt;
                 for (var p = 0; p < len2; p++)
                 {
-                    if (!d.WriterOf.TryGetValue(new KeyValue(k2, elems[p]), out var w) || w.Session == t.Session) continue;
+                    var w = writerAt[p];
+                    if (w is null || w.Session == t.Session) continue;
                     if (!latest.TryGetValue(w.Session, out var l) || w.Ordinal > l.Ordinal) latest[w.Session] = (w.Ordinal, w.Op, elems[p]);
                 }
                 foreach (var (s, (ordinal, wop, v2)) in latest)
