@@ -14,6 +14,10 @@ internal static class RunRecheck
     /// <summary>True for a directory written by <c>harness test</c> (it holds test.json); links such as results/latest count.</summary>
     public static bool IsRunDirectory(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ResultStore.TestFile));
 
+    /// <summary>The result with the anomalies of its sub-results lifted to the top (for the text output).</summary>
+    public static CheckResult WithChildAnomalies(CheckResult result) =>
+        result with { Anomalies = [.. result.Anomalies, .. result.Children.SelectMany(c => WithChildAnomalies(c).Anomalies)] };
+
     public static CheckResult Check(string runDirectory, CancellationToken ct)
     {
         var options = ResultStore.ReadOptions(runDirectory);

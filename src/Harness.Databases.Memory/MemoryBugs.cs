@@ -17,5 +17,5 @@ public static class MemoryBugs
     public static ImmutableArray<string> All { get; } = [StaleRead, LostWrite, BadTransfer];
 
     /// <summary>How often a planted bug strikes when its op runs.</summary>
-    public const double Probability = 0.1;
+    public const double Probability = 0.2;
 }

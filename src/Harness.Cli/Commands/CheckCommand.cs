@@ -83,7 +83,7 @@ public static class CheckCommand
             ct.ThrowIfCancellationRequested();
             var result = RunRecheck.Check(run, ct);
             validity = validity.Merge(result.Validity);
-            await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, result));
+            await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, RunRecheck.WithChildAnomalies(result)));
         }
         var files = request.Paths.Where(p => !RunRecheck.IsRunDirectory(p)).ToList();
         if (files.Count == 0) return validity.ExitCode();
