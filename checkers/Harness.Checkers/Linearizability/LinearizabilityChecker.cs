@@ -55,7 +55,8 @@ public sealed class LinearizabilityChecker(LinearizabilityModel model, TimeSpan?
         if (inputError is not null)
             return CheckResult.Unknown(Name, $"cannot check with the {model.Name} model: {inputError}") with { Stats = stats };
         var failed = Enumerable.Range(0, partitions.Count).Where(i => outcomes[i]?.Verdict == SearchVerdict.NotLinearizable).ToList();
-        var unknown = Enumerable.Range(0, partitions.Count).Count(i => outcomes[i] is null || outcomes[i]!.Verdict == SearchVerdict.Cancelled);
+        var tooLarge = Enumerable.Range(0, partitions.Count).Count(i => outcomes[i]?.Verdict == SearchVerdict.TooLarge);
+        var unknown = Enumerable.Range(0, partitions.Count).Count(i => outcomes[i] is null || outcomes[i]!.Verdict is SearchVerdict.Cancelled or SearchVerdict.TooLarge);
         stats["failed_partitions"] = failed.Count;
         stats["unknown_partitions"] = unknown;
         string Scope() => partitions.Count == 1 && partitions[0].Key is null ? $"{ops} ops" : $"{ops} ops in {partitions.Count} keys";
@@ -71,7 +72,8 @@ public sealed class LinearizabilityChecker(LinearizabilityModel model, TimeSpan?
         }
         if (unknown > 0)
         {
-            var why = timeout is { } to && !ct.IsCancellationRequested ? $"timed out after {to.TotalSeconds:0.###} s" : "cancelled";
+            var why = tooLarge == unknown ? "gave up: the search outgrew its memory budget"
+                : timeout is { } to && !ct.IsCancellationRequested ? $"timed out after {to.TotalSeconds:0.###} s" : "cancelled";
             return CheckResult.Unknown(Name, $"{why}: {unknown} of {partitions.Count} partitions unchecked ({Scope()})") with { Stats = stats };
         }
         return CheckResult.Valid(Name, $"linearizable ({Scope()}, {model.Name} model)") with { Stats = stats };

@@ -6,6 +6,7 @@ namespace Harness.Checkers.Linearizability;
 /// </summary>
 public abstract class LinearizabilityModel<TState, TOp> : LinearizabilityModel
     where TState : IEquatable<TState>
+    where TOp : notnull
 {
     /// <summary>
     /// Converts one operation to its compact form, interning values; says whether it must, may or must not

@@ -6,4 +6,6 @@ internal enum SearchVerdict
     Linearizable,
     NotLinearizable,
     Cancelled,
+    /// <summary>The memo outgrew its memory budget: the search gave up.</summary>
+    TooLarge,
 }

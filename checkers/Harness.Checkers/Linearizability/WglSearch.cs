@@ -9,6 +9,7 @@ namespace Harness.Checkers.Linearizability;
 /// </summary>
 internal sealed class WglSearch<TState, TOp>
     where TState : IEquatable<TState>
+    where TOp : notnull
 {
     private readonly LinearizabilityModel<TState, TOp> _model;
     private readonly TOp[] _ops;
@@ -82,21 +83,46 @@ internal sealed class WglSearch<TState, TOp>
     /// <summary>After a violation: the model state after <see cref="BestPrefix"/>.</summary>
     public TState BestState { get; private set; }
 
+    /// <summary>The most memory the memo of one partition may use before the search gives up (Unknown).</summary>
+    public long MaxCacheBytes { get; init; } = 1L << 30;
+
     public SearchVerdict Run(CancellationToken ct)
     {
         var n = _ops.Length;
         if (n == 0) return SearchVerdict.Linearizable;
         var tail = (2 * n) + 1;
-        var words = (n + 63) >> 6;
+        // Required ops and optional ops get separate bitsets: the memo key is (required set, state), and a
+        // configuration whose optional set is a superset of one already seen with the same key is pruned
+        // (it can do nothing the other cannot: optional ops may also never be linearized).
+        var slot = new int[n];
+        int required = 0, optionalCount = 0;
+        for (var i = 0; i < n; i++) slot[i] = _optional[i] ? optionalCount++ : required++;
+        // Identical optional ops are interchangeable (both may take effect any time after their invocations):
+        // only the earliest-invoked one not yet linearized is ever tried, which cuts symmetric branches.
+        var previousTwin = new int[n];
+        var lastOfKind = new Dictionary<TOp, int>();
+        for (var i = 0; i < n; i++)
+        {
+            previousTwin[i] = -1;
+            if (!_optional[i]) continue;
+            if (lastOfKind.TryGetValue(_ops[i], out var twin)) previousTwin[i] = twin;
+            lastOfKind[_ops[i]] = i;
+        }
+        var words = (required + 63) >> 6;
         var bits = new ulong[words];
+        var opt = new ulong[(optionalCount + 63) >> 6];
         ulong bitsHash = 0;
-        var zobrist = new ulong[n];
-        for (var i = 0; i < n; i++) zobrist[i] = Mix((ulong)i + 1);
-        var cache = new LinearizationCache<TState>(Math.Max(16, n));
+        var zobrist = new ulong[required];
+        for (var i = 0; i < required; i++) zobrist[i] = Mix((ulong)i + 1);
+        var cache = new LinearizationCache<TState>(Math.Max(16, n), opt.Length);
         var full = 0;  // the first word of `bits` that is not all ones
         var top = -1;  // the last nonzero word of `bits`
         var stackEntry = new int[n];
         var stackState = new TState[n];
+        var stackPass = new bool[n];
+        // Each frame scans its candidates twice: required ops first, then optional ones, so configurations
+        // with few optional ops are reached first and the dominance pruning above cuts the rest.
+        var optionalPass = false;
         var depth = 0;
         var bestLen = -1;
         var lowWater = 0; // the lowest stack slot changed since the last copy into _bestPrefix
@@ -110,33 +136,55 @@ internal sealed class WglSearch<TState, TOp>
         while (true)
         {
             if (entry == tail) return SearchVerdict.Linearizable;
-            if ((++iterations & 0xFFF) == 0 && ct.IsCancellationRequested) return SearchVerdict.Cancelled;
+            if ((++iterations & 0xFFF) == 0)
+            {
+                if (ct.IsCancellationRequested) return SearchVerdict.Cancelled;
+                if (cache.ApproxBytes > MaxCacheBytes) return SearchVerdict.TooLarge;
+            }
             var op = entryOp[entry];
             if (match[entry] >= 0)
             {
-                // A call: try to linearize its op now.
+                // A call: try to linearize its op now (if it belongs to this pass).
+                if (_optional[op] != optionalPass
+                    || (previousTwin[op] is var twin and >= 0 && (opt[slot[twin] >> 6] & (1UL << (slot[twin] & 63))) == 0))
+                {
+                    entry = next[entry];
+                    continue;
+                }
                 if (_model.Step(state, _ops[op], out var newState))
                 {
-                    var w = op >> 6;
-                    var bit = 1UL << (op & 63);
-                    bits[w] |= bit;
+                    var s = slot[op];
+                    var w = s >> 6;
+                    var bit = 1UL << (s & 63);
                     var (oldFull, oldTop) = (full, top);
-                    if (w > top) top = w;
-                    while (full < words && bits[full] == ulong.MaxValue) full++;
-                    var h = bitsHash ^ zobrist[op];
+                    var h = bitsHash;
+                    if (_optional[op])
+                    {
+                        opt[w] |= bit;
+                    }
+                    else
+                    {
+                        bits[w] |= bit;
+                        if (w > top) top = w;
+                        while (full < words && bits[full] == ulong.MaxValue) full++;
+                        h ^= zobrist[s];
+                    }
                     var window = full <= top ? bits.AsSpan(full, top - full + 1) : [];
-                    if (cache.Add(h, full, window, newState))
+                    if (cache.Add(h, full, window, opt, newState))
                     {
                         bitsHash = h;
                         stackEntry[depth] = entry;
                         stackState[depth] = state;
+                        stackPass[depth] = optionalPass;
                         depth++;
                         state = newState;
                         Lift(entry);
                         entry = next[0];
+                        optionalPass = false;
                         continue;
                     }
-                    bits[w] &= ~bit;
+                    if (_optional[op]) opt[w] &= ~bit;
+                    else bits[w] &= ~bit;
                     (full, top) = (oldFull, oldTop);
                 }
                 entry = next[entry];
@@ -145,6 +193,12 @@ internal sealed class WglSearch<TState, TOp>
             {
                 // A return whose op is not linearized.
                 if (_optional[op]) return SearchVerdict.Linearizable; // only optional returns remain
+                if (!optionalPass && optionalCount > 0)
+                {
+                    optionalPass = true; // now try the optional candidates of this frame
+                    entry = next[0];
+                    continue;
+                }
                 if (depth > bestLen)
                 {
                     // Copy only what changed since the last copy: amortized O(1) per push/pop.
@@ -157,12 +211,21 @@ internal sealed class WglSearch<TState, TOp>
                 if (depth < lowWater) lowWater = depth;
                 entry = stackEntry[depth];
                 state = stackState[depth];
+                optionalPass = stackPass[depth];
                 var undo = entryOp[entry];
-                var uw = undo >> 6;
-                bits[uw] &= ~(1UL << (undo & 63));
-                if (uw < full) full = uw;
-                while (top >= 0 && bits[top] == 0) top--;
-                bitsHash ^= zobrist[undo];
+                var us = slot[undo];
+                var uw = us >> 6;
+                if (_optional[undo])
+                {
+                    opt[uw] &= ~(1UL << (us & 63));
+                }
+                else
+                {
+                    bits[uw] &= ~(1UL << (us & 63));
+                    if (uw < full) full = uw;
+                    while (top >= 0 && bits[top] == 0) top--;
+                    bitsHash ^= zobrist[us];
+                }
                 Unlift(entry);
                 entry = next[entry];
             }
