@@ -94,6 +94,7 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         await Task.WhenAll(_cluster.Nodes.Select(async n =>
         {
             await KillServerAsync(n, ct);
+            await RemoveSharedMemoryAsync(n, ct);
             await _cluster.Remote(n).ExecAsync(["rm", "-rf", DataDir(n)], ct);
         }));
     }
@@ -307,9 +308,37 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
 
     private static string[] AsPostgres(string[] argv) => ["setpriv", $"--reuid={User}", $"--regid={User}", "--init-groups", "--", .. argv];
 
+    /// <summary>Removes the small System V segment a killed postmaster leaves (its id is on line 7 of
+    /// postmaster.pid) when no process is attached any more; a restart in the same directory would reuse it,
+    /// but a wiped or rebuilt directory would leak it.</summary>
+    private async Task RemoveSharedMemoryAsync(Node node, CancellationToken ct)
+    {
+        var pidFile = Path.Combine(DataDir(node), "postmaster.pid");
+        if (!File.Exists(pidFile)) return;
+        var lines = await File.ReadAllLinesAsync(pidFile, ct);
+        if (lines.Length < 7) return;
+        var parts = lines[6].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 2 || !int.TryParse(parts[1], out var shmid)) return;
+        // killed backends detach as they finish exiting: give them a moment
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var segments = await Cluster.Remote(node).ExecAsync(["ipcs", "-m"], ct);
+            var segment = segments.Stdout.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .FirstOrDefault(f => f.Length >= 6 && f[1] == parts[1]);
+            if (segment is null) return;
+            if (segment[5] == "0")
+            {
+                await Cluster.Remote(node).ExecAsync(["ipcrm", "-m", shmid.ToString(CultureInfo.InvariantCulture)], ct);
+                return;
+            }
+            await Task.Delay(50, ct);
+        }
+    }
+
     private async Task PrepareDataDirectoryAsync(Node node, CancellationToken ct)
     {
         var dir = DataDir(node);
+        await RemoveSharedMemoryAsync(node, ct);
         await ExecCheckedAsync(node, ["sh", "-c", "rm -rf \"$0\" && mkdir -p \"$0\" && chown postgres:postgres \"$0\" && chmod 700 \"$0\"", dir], ct);
     }
 
@@ -338,6 +367,9 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
             "wal_retrieve_retry_interval = 500ms",
             "max_standby_streaming_delay = 1s",
             "deadlock_timeout = 100ms",
+            // dynamic shared memory as files in the data directory: a killed server's segments go with it
+            // (the default, posix, leaves /dev/shm/PostgreSQL.* behind after every kill -9)
+            "dynamic_shared_memory_type = mmap",
             "log_line_prefix = '%m [%p] %a '",
         };
         if (settings.IsSynchronous)

@@ -2,7 +2,8 @@ using System.Diagnostics;
 
 namespace Harness.Integration.Tests;
 
-/// <summary>Everything harness-named on the machine (namespaces, links, FORWARD rules, run directories), to
+/// <summary>Everything harness-named on the machine (namespaces, links, FORWARD rules, run directories, PostgreSQL
+/// shared memory), to
 /// compare before and after a run that the test cannot reach into (a CLI run, a child process).</summary>
 internal static class MachineSnapshot
 {
@@ -21,6 +22,13 @@ internal static class MachineSnapshot
         foreach (var dir in new[] { "/dev/shm", "/tmp" }.Where(Directory.Exists))
             foreach (var d in Directory.EnumerateDirectories(dir, "h????"))
                 if (File.Exists(Path.Combine(d, "n1", "log", "postgres.log")) || Directory.Exists(Path.Combine(d, "n1"))) items.Add("dir " + d);
+        if (Directory.Exists("/dev/shm"))
+            foreach (var f in Directory.EnumerateFiles("/dev/shm", "PostgreSQL.*")) items.Add("shm " + f);
+        foreach (var line in (await RunAsync("ipcs", "-m")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length >= 3 && f[2] == "postgres") items.Add("sysv segment " + f[1]);
+        }
         return items;
     }
 

@@ -16,6 +16,8 @@ internal sealed class PostgresTestCluster : IAsyncDisposable
 
     private readonly List<int> _pids = [];
 
+    private HashSet<string> _before = [];
+
     private PostgresTestCluster(NetnsCluster cluster, PostgresDatabase db, RunContext run)
     {
         Cluster = cluster;
@@ -38,6 +40,7 @@ internal sealed class PostgresTestCluster : IAsyncDisposable
         var sw = Stopwatch.StartNew();
         await Capabilities.RequireAsync("ip", "iptables", "postgres");
         File.AppendAllText(LogPath, $"require {sw.ElapsedMilliseconds}\n");
+        var before = await MachineSnapshot.TakeAsync();
         options ??= new TestOptions { Database = "postgres", OpTimeout = TimeSpan.FromSeconds(2) };
         var cluster = (NetnsCluster)await new NetnsProvisioner(TextWriter.Null).ProvisionAsync(new ClusterSpec(3, ["postgresql-15"], "pg-test"), CancellationToken.None);
         File.AppendAllText(LogPath, $"provisioned {sw.ElapsedMilliseconds}\n");
@@ -50,7 +53,7 @@ internal sealed class PostgresTestCluster : IAsyncDisposable
             Logger = new FileLogger(LogPath),
             Recorder = new HistoryRecorder(null, Stopwatch.StartNew()),
         };
-        var result = new PostgresTestCluster(cluster, db, run);
+        var result = new PostgresTestCluster(cluster, db, run) { _before = before };
         try
         {
             await db.SetupAsync(run, CancellationToken.None);
@@ -112,6 +115,6 @@ internal sealed class PostgresTestCluster : IAsyncDisposable
         await Cluster.DisposeAsync();
         Run.Recorder.Dispose();
         File.AppendAllText(LogPath, $"cluster teardown {sw.ElapsedMilliseconds}\n");
-        Leftover = await Leftovers.FindAsync(Cluster, _pids);
+        Leftover = [.. await Leftovers.FindAsync(Cluster, _pids), .. await MachineSnapshot.NewSinceAsync(_before)];
     }
 }

@@ -7,7 +7,8 @@ namespace Harness.Provisioning.Netns;
 /// <summary>
 /// Nodes as network namespaces on a private bridge. Disposing removes everything this run created, in
 /// order: its processes (by PID), veths, namespaces, bridge, the FORWARD rule, and the run directory. It
-/// works after a partial setup, and a process-exit hook does the same if the harness exits without disposing.
+/// works after a partial setup. The runner disposes it in <c>finally</c>, also after Ctrl-C; a cluster that
+/// is not disposed (--leave-db-running) stays, with its servers running, after the harness exits.
 /// </summary>
 public sealed class NetnsCluster : ICluster
 {
@@ -28,7 +29,6 @@ public sealed class NetnsCluster : ICluster
         RunDirectory = Path.Combine(baseDirectory, $"h{id}");
         BridgeName = $"hb{id}";
         _network = new NetnsNetwork(this);
-        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     /// <summary>The 4-hex-digit run id used in every name this cluster creates.</summary>
@@ -121,17 +121,9 @@ public sealed class NetnsCluster : ICluster
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await TeardownAsync(cts.Token);
         _network.Dispose();
-    }
-
-    private void OnProcessExit(object? sender, EventArgs e)
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        TeardownAsync(cts.Token).GetAwaiter().GetResult();
     }
 
     private async Task TeardownAsync(CancellationToken ct)
