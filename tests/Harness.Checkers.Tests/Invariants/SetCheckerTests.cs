@@ -94,4 +94,34 @@ public sealed class SetCheckerTests
         // Then the verdict is unknown
         Assert.Equal(Validity.Unknown, result.Validity);
     }
+
+    [Fact]
+    public void Should_Report_Lost_When_Any_Final_Read_Misses_An_Acknowledged_Add()
+    {
+        // Given two adds, then two clients' final reads, one of which (op 5) lacks element 2
+        var history = Set((0, "add", [1], OpType.Ok), (1, "add", [2], OpType.Ok), (0, "read", [1], OpType.Ok), (1, "read", [1, 2], OpType.Ok));
+
+        // When checked
+        var result = new SetChecker().Check(history, CancellationToken.None);
+
+        // Then element 2 is lost, missing from op 5
+        Assert.Equal(Validity.Invalid, result.Validity);
+        var lost = Assert.Single(Assert.Single(result.Anomalies).Data!["lost"]!.AsArray());
+        Assert.Equal(2L, (long)lost!["element"]!);
+        Assert.Equal([5L], lost["missing_from"]!.AsArray().Select(x => (long)x!));
+    }
+
+    [Fact]
+    public void Should_Ignore_Reads_Concurrent_With_Adds_When_Final_Reads_Exist()
+    {
+        // Given an early read (op 1..2) before the adds, then a complete final read
+        var history = Set((0, "read", [], OpType.Ok), (0, "add", [1], OpType.Ok), (1, "read", [1], OpType.Ok));
+
+        // When checked
+        var result = new SetChecker().Check(history, CancellationToken.None);
+
+        // Then only the final read counts: valid
+        Assert.Equal(Validity.Valid, result.Validity);
+        Assert.Equal(1, (int)result.Stats!["final_reads"]!);
+    }
 }
