@@ -22,6 +22,7 @@ public sealed partial class PostgresDatabase
     /// <summary>Old primaries killed by fencing, to rebuild as standbys (by the manager, not the nemesis).</summary>
     private readonly HashSet<string> _fenced = [];
     private DateTime _promotedAt = DateTime.MinValue;
+    private bool _warnedNoCandidate;
 
     /// <summary>How many promotions the manager made (for tests and the log).</summary>
     public int Promotions { get; private set; }
@@ -109,9 +110,11 @@ public sealed partial class PostgresDatabase
             }
             if (best is null)
             {
-                run.Logger.LogWarning("postgres failover: primary {Old} is down but no replica is reachable", old);
+                if (!_warnedNoCandidate) run.Logger.LogWarning("postgres failover: primary {Old} is down but no replica is reachable", old);
+                _warnedNoCandidate = true;
                 return false;
             }
+            _warnedNoCandidate = false;
             var promoted = await ScalarAsync(best, "SELECT pg_promote(true, 10)", ct, TimeSpan.FromSeconds(12));
             if (promoted is not true)
             {
