@@ -44,6 +44,7 @@ public sealed class CheckWorkloadsTests : IDisposable
         Assert.Equal("", stderr);
         Assert.Equal(exit, code);
         Assert.StartsWith($"{path}: {verdict}", stdout, StringComparison.Ordinal);
+        if (exit == 1) Assert.Contains("T1 = op 2 (process 0): r 1 []; r 2 []; append 1 1", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

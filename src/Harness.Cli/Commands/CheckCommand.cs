@@ -96,6 +96,7 @@ public static class CheckCommand
             await gate.WaitAsync(ct);
             try
             {
+                if (CheckWorkloads.TryStreaming(checker, target.Path, target.Format, ct) is { } streamed) return streamed;
                 var history = HistoryFiles.Read(target.Path, target.Format);
                 return Harness.Core.Checking.Checkers.CheckSafe(checker, history, ct);
             }

@@ -4,6 +4,8 @@ using Harness.Checkers.Invariants;
 using Harness.Checkers.Sessions;
 using Harness.Core;
 using Harness.Core.Checking;
+using Harness.Core.Histories;
+using Harness.Core.Histories.Formats;
 
 namespace Harness.Cli.Commands;
 
@@ -39,6 +41,37 @@ public static class CheckWorkloads
             "counter" => new CounterChecker(),
             _ => throw new UserErrorException($"unknown workload '{workload}'; valid: {string.Join(", ", Names)}"),
         };
+    }
+
+    /// <summary>
+    /// A list-append JSONL file is checked while streaming it (the history is never held in memory, so files of
+    /// millions of transactions fit); when something is found, the file is read twice more: once for the
+    /// operations the anomalies name, once to check again with their texts. Null when not applicable.
+    /// Unreadable lines throw <see cref="HistoryFormatException"/> as for the other formats; other failures
+    /// become an unknown verdict.
+    /// </summary>
+    public static CheckResult? TryStreaming(IChecker checker, string path, HistoryFormat format, CancellationToken ct)
+    {
+        if (checker is not ListAppendChecker listAppend) return null;
+        if (format == HistoryFormat.Auto && File.Exists(path)) format = HistoryFiles.Detect(path);
+        if (format != HistoryFormat.Jsonl) return null;
+        static IEnumerable<Operation> Dense(string path) => HistoryJson.ReadOperations(path).Select((o, i) => o.Index == i ? o : o with { Index = i });
+        try
+        {
+            var first = listAppend.Check(Dense(path), null, ct);
+            if (first.Anomalies.IsEmpty) return first;
+            var wanted = first.Anomalies.SelectMany(a => a.Ops).ToHashSet();
+            var ops = Dense(path).Where(o => wanted.Contains(o.Index)).ToDictionary(o => o.Index);
+            return listAppend.Check(Dense(path), i => ops.GetValueOrDefault(i), ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return CheckResult.Unknown(checker.Name, "timed out before reaching a verdict");
+        }
+        catch (Exception e) when (e is not (HistoryFormatException or UserErrorException))
+        {
+            return CheckResult.Unknown(checker.Name, $"checker crashed: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     private static SessionGuarantees ParseGuarantees(string? text)
