@@ -6,7 +6,7 @@ using Harness.Core.Histories;
 namespace Harness.Bench;
 
 /// <summary>
-/// `elle [txns] [model] [stale-rate]`: a generated valid list-append history (default 1,000,000 transactions, ~4 micro-ops,
+/// `elle [txns] [model] [stale-rate]` (or `elle write PATH [txns]`): a generated valid list-append history (default 1,000,000 transactions, ~4 micro-ops,
 /// 10,000 keys, 50 processes) checked by <see cref="ListAppendChecker"/> in streaming mode. Prints generation
 /// time, generation+JSON round trip (write and parse each line), checking time (generation subtracted),
 /// throughput, and peak working set per transaction.
@@ -15,6 +15,14 @@ internal static class ElleBench
 {
     public static int Run(string[] args)
     {
+        if (args is ["write", var path, ..])
+        {
+            // `elle write PATH [txns]`: the generated history as JSONL, e.g. for `harness check --workload list-append`.
+            var n = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000;
+            HistoryJson.WriteFile(path, new ListAppendHistoryGenerator(n, keys: 10_000, processes: 50, seed: 42).Operations());
+            Console.WriteLine($"wrote {n:N0} transactions to {path} ({new FileInfo(path).Length / 1e6:F0} MB)");
+            return 0;
+        }
         var txns = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         if (args.Length > 1 && args[1] == "session") return Sessions(txns);
         var model = ConsistencyModels.Parse(args.Length > 1 ? args[1] : "strict-serializable");
