@@ -17,7 +17,7 @@ internal sealed class CycleGen(IGenerator original, IGenerator current, long tim
                 case GenStep.Emit e:
                     return new GenStep.Emit(e.Op, new CycleGen(original, e.Next, remaining));
                 case GenStep.Pending p:
-                    return new GenStep.Pending(new CycleGen(original, p.Next, remaining));
+                    return p with { Next = new CycleGen(original, p.Next, remaining) };
                 default:
                     if (restarted) return EmptyGen.Exhausted; // an empty cycle would spin forever
                     if (remaining > 0 && --remaining == 0) return EmptyGen.Exhausted;

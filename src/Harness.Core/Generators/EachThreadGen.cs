@@ -10,6 +10,7 @@ internal sealed class EachThreadGen(IGenerator template, ImmutableDictionary<int
         var state = threads;
         GenStep.Emit? best = null;
         var bestThread = 0;
+        var wake = long.MaxValue;
         foreach (var process in ctx.FreeProcesses)
         {
             var thread = ctx.ThreadOf(process);
@@ -25,15 +26,18 @@ internal sealed class EachThreadGen(IGenerator template, ImmutableDictionary<int
                     break;
                 case GenStep.Pending p:
                     state = state.SetItem(thread, p.Next);
+                    wake = Math.Min(wake, p.WakeNanos);
                     break;
                 default:
                     state = state.SetItem(thread, Gen.Empty);
                     break;
             }
         }
-        if (best is not null) return new GenStep.Emit(best.Op, new EachThreadGen(template, state.SetItem(bestThread, best.Next)));
+        if (best is not null && best.Op.TimeNanos <= ctx.TimeNanos)
+            return new GenStep.Emit(best.Op, new EachThreadGen(template, state.SetItem(bestThread, best.Next)));
+        if (best is not null) wake = Math.Min(wake, best.Op.TimeNanos); // not due yet: keep the other threads' state
         var exhausted = state.Values.Count(g => ReferenceEquals(g, Gen.Empty));
-        return exhausted >= ctx.ThreadCount ? EmptyGen.Exhausted : new GenStep.Pending(new EachThreadGen(template, state));
+        return exhausted >= ctx.ThreadCount ? EmptyGen.Exhausted : new GenStep.Pending(new EachThreadGen(template, state)) { WakeNanos = wake };
     }
 
     public IGenerator Update(GenContext ctx, Operation completed)

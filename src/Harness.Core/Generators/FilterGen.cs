@@ -17,7 +17,7 @@ internal sealed class FilterGen(IGenerator gen, Func<Operation, bool> predicate)
                     current = e.Next;
                     break;
                 case GenStep.Pending p:
-                    return new GenStep.Pending(new FilterGen(p.Next, predicate));
+                    return p with { Next = new FilterGen(p.Next, predicate) };
                 case var done:
                     return done;
             }

@@ -94,8 +94,9 @@ public sealed class GenSimulator
                     break;
                 case GenStep.Pending p:
                     gen = p.Next;
-                    if (inFlight.TryPeek(out _, out var next) && next.Time <= now + tick) CompleteNext();
-                    else now += tick;
+                    var wakeAt = p.WakeNanos > now ? Math.Min(p.WakeNanos, now + tick) : now + tick;
+                    if (inFlight.TryPeek(out _, out var next) && next.Time <= wakeAt) CompleteNext();
+                    else now = wakeAt;
                     break;
                 case GenStep.Emit e when e.Op.TimeNanos > now:
                     if (inFlight.TryPeek(out _, out var soon) && soon.Time <= e.Op.TimeNanos) CompleteNext();

@@ -19,8 +19,14 @@ public abstract record GenStep
     /// <summary>Emit this invocation (its Process must be free, its TimeNanos the earliest time to start it).</summary>
     public sealed record Emit(Operation Op, IGenerator Next) : GenStep;
 
-    /// <summary>Nothing now; ask again after the next completion or a short wait.</summary>
-    public sealed record Pending(IGenerator Next) : GenStep;
+    /// <summary>
+    /// Nothing now; ask again after the next completion, or at <see cref="WakeNanos"/> when time alone will
+    /// change the answer (a sleep ending, an op falling due); <see cref="long.MaxValue"/> when unknown.
+    /// </summary>
+    public sealed record Pending(IGenerator Next) : GenStep
+    {
+        public long WakeNanos { get; init; } = long.MaxValue;
+    }
 
     /// <summary>Done for good.</summary>
     public sealed record Exhausted : GenStep;

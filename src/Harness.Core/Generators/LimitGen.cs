@@ -10,7 +10,7 @@ internal sealed class LimitGen(long remaining, IGenerator gen) : IGenerator
         return gen.Next(ctx) switch
         {
             GenStep.Emit e => new GenStep.Emit(e.Op, new LimitGen(remaining - 1, e.Next)),
-            GenStep.Pending p => new GenStep.Pending(new LimitGen(remaining, p.Next)),
+            GenStep.Pending p => p with { Next = new LimitGen(remaining, p.Next) },
             var done => done,
         };
     }

@@ -7,7 +7,7 @@ internal sealed class MapGen(IGenerator gen, Func<Operation, Operation> f) : IGe
     public GenStep Next(GenContext ctx) => gen.Next(ctx) switch
     {
         GenStep.Emit e => new GenStep.Emit(f(e.Op), new MapGen(e.Next, f)),
-        GenStep.Pending p => new GenStep.Pending(new MapGen(p.Next, f)),
+        GenStep.Pending p => p with { Next = new MapGen(p.Next, f) },
         var done => done,
     };
 

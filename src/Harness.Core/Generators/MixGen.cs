@@ -17,7 +17,7 @@ internal sealed class MixGen(ImmutableArray<IGenerator> gens, int chosen) : IGen
                 case GenStep.Emit e:
                     return new GenStep.Emit(e.Op, new MixGen(current.SetItem(i, e.Next), -1));
                 case GenStep.Pending p:
-                    return new GenStep.Pending(new MixGen(current.SetItem(i, p.Next), i));
+                    return p with { Next = new MixGen(current.SetItem(i, p.Next), i) };
                 default:
                     current = current.RemoveAt(i);
                     i = -1;

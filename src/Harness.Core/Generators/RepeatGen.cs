@@ -10,7 +10,7 @@ internal sealed class RepeatGen(IGenerator gen, long times) : IGenerator
         return gen.Next(ctx) switch
         {
             GenStep.Emit e => new GenStep.Emit(e.Op, times < 0 ? this : new RepeatGen(gen, times - 1)),
-            GenStep.Pending p => new GenStep.Pending(new RepeatGen(p.Next, times)),
+            GenStep.Pending p => p with { Next = new RepeatGen(p.Next, times) },
             var done => done,
         };
     }

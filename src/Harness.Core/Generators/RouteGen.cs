@@ -9,7 +9,7 @@ internal sealed class RouteGen(IGenerator gen, bool clients) : IGenerator
         gen.Next(clients ? ctx.ClientsOnly() : ctx.NemesisOnly()) switch
         {
             GenStep.Emit e => new GenStep.Emit(e.Op, new RouteGen(e.Next, clients)),
-            GenStep.Pending p => new GenStep.Pending(new RouteGen(p.Next, clients)),
+            GenStep.Pending p => p with { Next = new RouteGen(p.Next, clients) },
             var done => done,
         };
 

@@ -34,7 +34,7 @@ internal sealed class SeqGen : IGenerator
                 case GenStep.Emit e:
                     return new GenStep.Emit(e.Op, new SeqGen(e.Next, _rest, next));
                 case GenStep.Pending p:
-                    return new GenStep.Pending(new SeqGen(p.Next, _rest, next));
+                    return p with { Next = new SeqGen(p.Next, _rest, next) };
                 default:
                     if (next >= _rest.Length) return EmptyGen.Exhausted;
                     current = _rest[next++];

@@ -19,7 +19,7 @@ internal sealed class SpacingGen(IGenerator gen, long intervalNanos, bool random
                 var planned = e.Op.TimeNanos > ctx.TimeNanos ? time : Math.Max(earliest, ctx.TimeNanos - 4 * intervalNanos);
                 return new GenStep.Emit(op, new SpacingGen(e.Next, intervalNanos, random, planned + gap));
             case GenStep.Pending p:
-                return new GenStep.Pending(new SpacingGen(p.Next, intervalNanos, random, nextTimeNanos));
+                return p with { Next = new SpacingGen(p.Next, intervalNanos, random, nextTimeNanos) };
             case var done:
                 return done;
         }

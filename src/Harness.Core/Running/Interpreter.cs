@@ -65,10 +65,12 @@ internal sealed class Interpreter : IAsyncDisposable
                     break;
                 case GenStep.Pending p:
                     gen = p.Next;
-                    await WaitAsync(ctx.TimeNanos + Gen.NanosOf(PendingPoll));
+                    await WaitAsync(Math.Min(p.WakeNanos, ctx.TimeNanos + Gen.NanosOf(PendingPoll)));
                     break;
                 case GenStep.Emit e when e.Op.TimeNanos > ctx.TimeNanos:
-                    await WaitAsync(e.Op.TimeNanos);
+                    // Ask again at the op's time at the latest, and sooner (poll) in case another generator
+                    // (e.g. the nemesis beside slow clients) becomes due first.
+                    await WaitAsync(Math.Min(e.Op.TimeNanos, ctx.TimeNanos + Gen.NanosOf(PendingPoll)));
                     break;
                 case GenStep.Emit e:
                     Dispatch(e.Op);

@@ -53,7 +53,9 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
             await spec.Database.SetupAsync(run, ct);
             await SetupClientsAsync(spec, run, ct);
             await nemesis.Nemesis.SetupAsync(run, ct);
-            await RunPhasesAsync(spec, run, ct);
+            // The interpreter's loop runs on the thread pool, never on a caller's synchronization context
+            // (a test framework's context would serialize its continuations behind other work).
+            await Task.Run(() => RunPhasesAsync(spec, run, ct), CancellationToken.None);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

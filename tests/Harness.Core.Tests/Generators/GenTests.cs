@@ -97,6 +97,22 @@ public sealed class GenTests
     }
 
     [Fact]
+    public void Should_Keep_The_Nemesis_Schedule_When_Client_Ops_Are_Far_Apart()
+    {
+        // Given clients at one op per 10 s beside a nemesis acting every 100 ms, for 1 s
+        var gen = Gen.TimeLimit(TimeSpan.FromSeconds(1), Gen.Any(
+            Gen.OnClients(Gen.Rate(0.1, Reads())),
+            Gen.OnNemesis(Gen.Cycle(Gen.Seq(Gen.Sleep(100 * Ms), Gen.Op("kill"))))));
+
+        // When
+        var h = Sim().Run(gen);
+
+        // Then the nemesis ran on its own schedule, about every 100 ms
+        var kills = h.Where(o => o.IsInvoke && o.F == "kill").ToList();
+        Assert.InRange(kills.Count, 8, 10);
+    }
+
+    [Fact]
     public void Should_Start_A_Phase_Only_When_Every_Thread_Is_Idle()
     {
         // Given a phase of writes followed by a phase of reads

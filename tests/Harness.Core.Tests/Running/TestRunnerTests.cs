@@ -84,7 +84,10 @@ public sealed class TestRunnerTests : IDisposable
     public async Task Should_Record_Every_Fault_And_Heal_Before_The_Final_Reads_When_A_Nemesis_Runs()
     {
         // Given a set test with partitions every 100 ms
-        var spec = new MemorySuite().CreateTest(Options("set") with { Faults = ["partition"], PartitionShapes = ["one", "majorities-ring"] });
+        var spec = new MemorySuite().CreateTest(Options("set") with
+        {
+            Faults = ["partition"], PartitionShapes = ["one", "majorities-ring"], TimeLimit = TimeSpan.FromSeconds(3),
+        });
 
         // When
         var (result, cluster) = await RunAsync(spec);
