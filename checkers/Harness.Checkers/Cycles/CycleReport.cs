@@ -109,6 +109,12 @@ internal static class CycleReport
             };
         var txnCount = stats["txns"]?.GetValue<int>() ?? 0;
         var tail = allowed.Count > 0 ? $"; anomalies the model allows: {Fmt(allowed)}" : "";
+        if (counts.ContainsKey(AnomalyTypes.DuplicateWrites))
+            return new CheckResult
+            {
+                Checker = checker, Validity = Validity.Unknown, Stats = stats, Anomalies = [.. listed],
+                Summary = $"no forbidden anomaly found in {txnCount} transactions, but some values were written twice to one key, so which write a read saw is ambiguous{tail}",
+            };
         if (truncated)
             return new CheckResult
             {

@@ -46,8 +46,14 @@ internal sealed partial class ListAppendState
                     edges.Add(order.Writers[p], order.Writers[p + 1], EdgeKinds.WW, k);
         }
         var status = Txns.Status;
+        var duplicateKeys = new HashSet<int>();
         foreach (var (kv, w) in Writers)
         {
+            if (w.Dup && duplicateKeys.Add(kv.Key))
+                Findings.Add(new Finding(AnomalyTypes.DuplicateWrites,
+                    $"value {kv.Value} was appended to key {Keys.Name(kv.Key)} by more than one transaction (first: op {Txns.OpIndex[w.Txn]}); values must be unique per key, so reads of it are ambiguous",
+                    [Txns.OpIndex[w.Txn]],
+                    new JsonObject { ["key"] = Texts.Json(Keys.Name(kv.Key)), ["value"] = kv.Value, ["op"] = Txns.OpIndex[w.Txn] }));
             if (w.Pos >= 0 || status[w.Txn] != TxnTable.Ok) continue;
             var order = Orders[kv.Key];
             (order.Unread ??= []).Add((w.Txn, kv.Value));

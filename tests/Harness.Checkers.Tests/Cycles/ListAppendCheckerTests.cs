@@ -145,6 +145,23 @@ public sealed class ListAppendCheckerTests
     }
 
     [Fact]
+    public void Should_Be_Unknown_When_A_Value_Is_Appended_Twice_To_One_Key()
+    {
+        // Given two transactions appending the same value to the same key (its twin uses distinct values)
+        var bad = TxnScript.Build("0 ok append 1 1 | 1 ok append 1 1 | 2 ok r 1 [1]");
+        var good = TxnScript.Build("0 ok append 1 1 | 1 ok append 1 2 | 2 ok r 1 [1 2]");
+
+        // When checked
+        var checker = new ListAppendChecker(ConsistencyModels.Serializable);
+        var badResult = checker.Check(bad, CancellationToken.None);
+
+        // Then the verdict is unknown (reads are ambiguous), the twin is valid
+        Assert.Equal(Validity.Unknown, badResult.Validity);
+        Assert.Contains(badResult.Anomalies, a => a.Type == "duplicate-writes");
+        Assert.Equal(Validity.Valid, checker.Check(good, CancellationToken.None).Validity);
+    }
+
+    [Fact]
     public void Should_Throw_User_Error_Listing_Models_When_Model_Is_Unknown()
     {
         // Given an unknown model name

@@ -53,6 +53,20 @@ public sealed class RwRegisterCheckerTests
     }
 
     [Fact]
+    public void Should_Be_Unknown_When_A_Value_Is_Written_Twice_To_One_Key()
+    {
+        // Given two transactions writing the same value to one key, and a reader of it (twin: distinct values)
+        var checker = new RwRegisterChecker(ConsistencyModels.Serializable);
+        var bad = checker.Check(TxnScript.Build("0 ok w 1 1 | 1 ok w 1 1 | 2 ok r 1 1"), CancellationToken.None);
+        var good = checker.Check(TxnScript.Build("0 ok w 1 1 | 1 ok w 1 2 | 2 ok r 1 1"), CancellationToken.None);
+
+        // Then the first is unknown with the duplicate named, the twin valid
+        Assert.Equal(Validity.Unknown, bad.Validity);
+        Assert.Contains(bad.Anomalies, a => a.Type == "duplicate-writes");
+        Assert.Equal(Validity.Valid, good.Validity);
+    }
+
+    [Fact]
     public void Should_Explain_The_Anti_Dependency_When_Reporting_Write_Skew()
     {
         // Given write skew: each transaction reads both keys empty and writes one
