@@ -13,7 +13,7 @@ public static class LinearizabilityModels
     public static LinearizabilityModel ByName(string name) => name.ToLowerInvariant() switch
     {
         "register" => new RegisterModel(),
-        "cas-register" or "knossos-cas-register" => new CasRegisterModel(),
+        "cas-register" or "knossos-cas-register" => RegisterModel.CasRegister(),
         "etcd" or "etcd-cas-register" or "porcupine-etcd" => new EtcdRegisterModel(),
         "multi-register" => new MultiRegisterModel(),
         "mutex" => new MutexModel(),
