@@ -85,6 +85,7 @@ internal sealed class TestProgress(TextWriter output, bool forcePlain)
     private static string Faults(RunStats stats)
     {
         var faults = stats.ActiveFaults;
-        return faults.IsEmpty ? "none" : string.Join("; ", faults.Select(f => $"{f.Key} {f.Value}"));
+        var now = faults.IsEmpty ? "none" : string.Join("; ", faults.Select(f => $"{f.Key} {f.Value}"));
+        return stats.FaultsInjected == 0 ? now : $"{now} ({stats.FaultsInjected} injected so far)";
     }
 }

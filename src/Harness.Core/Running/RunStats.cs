@@ -11,6 +11,7 @@ public sealed class RunStats
     private long _fail;
     private long _info;
     private long _nemesisOps;
+    private long _faultsInjected;
     private volatile string _phase = "starting";
     private ImmutableDictionary<string, string> _faults = ImmutableDictionary<string, string>.Empty;
 
@@ -19,6 +20,9 @@ public sealed class RunStats
     public long Fail => Interlocked.Read(ref _fail);
     public long Info => Interlocked.Read(ref _info);
     public long NemesisOps => Interlocked.Read(ref _nemesisOps);
+
+    /// <summary>Faults injected so far (each start-partition, kill, pause, start-loss that took effect).</summary>
+    public long FaultsInjected => Interlocked.Read(ref _faultsInjected);
 
     /// <summary>Client operations completed so far.</summary>
     public long Completed => Ok + Fail + Info;
@@ -72,7 +76,11 @@ public sealed class RunStats
         };
         var faults = ActiveFaults;
         if (!starts) faults = faults.Remove(kind);
-        else if (op.Error is null) faults = faults.SetItem(kind, Describe(op));
+        else if (op.Error is null)
+        {
+            faults = faults.SetItem(kind, Describe(op));
+            Interlocked.Increment(ref _faultsInjected);
+        }
         Volatile.Write(ref _faults, faults);
     }
 
