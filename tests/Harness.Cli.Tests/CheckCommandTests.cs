@@ -120,6 +120,8 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("model")]
     [InlineData("format")]
     [InlineData("nomodel")]
+    [InlineData("missing-nomodel")]
+    [InlineData("plain-dir")]
     public async Task Should_PrintOneLineAndExit254_When_TheInputIsBad(string kind)
     {
         // Given a bad invocation
@@ -131,6 +133,8 @@ public sealed class CheckCommandTests : IDisposable
             "badline" => ["check", bad, "--model", "register"],
             "model" => ["check", good, "--model", "nosuch"],
             "format" => ["check", good, "--model", "register", "--format", "yaml"],
+            "missing-nomodel" => ["check", Path.Combine(_dir, "nope.jsonl")],
+            "plain-dir" => ["check", _dir, "--model", "register"],
             _ => ["check", good],
         };
         // When running it
@@ -142,7 +146,8 @@ public sealed class CheckCommandTests : IDisposable
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
         switch (kind)
         {
-            case "missing": Assert.Contains("nope.jsonl: no such file", line, StringComparison.Ordinal); break;
+            case "missing" or "missing-nomodel": Assert.Contains("nope.jsonl: no such file", line, StringComparison.Ordinal); break;
+            case "plain-dir": Assert.Contains("is a directory but not a run directory", line, StringComparison.Ordinal); break;
             case "badline": Assert.Contains($"{bad}:5:", line, StringComparison.Ordinal); break;
             case "model": Assert.Contains("unknown model 'nosuch'", line, StringComparison.Ordinal); break;
             case "format": Assert.Contains("unknown history format 'yaml'", line, StringComparison.Ordinal); break;

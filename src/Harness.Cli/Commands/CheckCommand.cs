@@ -87,8 +87,8 @@ public static class CheckCommand
         }
         var files = request.Paths.Where(p => !RunRecheck.IsRunDirectory(p)).ToList();
         if (files.Count == 0) return validity.ExitCode();
+        var targets = files.SelectMany(p => ExpandTargets(p, request)).ToList(); // a missing file is named before flags are judged
         var checker = SelectChecker(request);
-        var targets = files.SelectMany(p => ExpandTargets(p, request)).ToList();
         // Files are read and checked in parallel (a few at a time); verdicts are printed in command-line order.
         using var gate = new SemaphoreSlim(Environment.ProcessorCount);
         var checks = targets.Select(target => Task.Run(async () =>
@@ -135,7 +135,7 @@ public static class CheckCommand
     public static IEnumerable<Target> ExpandTargets(string path, Request request)
     {
         if (Directory.Exists(path))
-            throw new UserErrorException($"{path}: is a directory; pass history files");
+            throw new UserErrorException($"{path}: is a directory but not a run directory (no test.json and history.jsonl); pass history files or results/<test>/<time>");
         if (!File.Exists(path))
             throw new UserErrorException($"{path}: no such file");
         yield return new Target(path, request.Format);
