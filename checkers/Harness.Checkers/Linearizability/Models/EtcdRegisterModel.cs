@@ -41,18 +41,7 @@ public sealed class EtcdRegisterModel : LinearizabilityModel<int, RegisterOp>
 
     public override int Init(ValueInterner values) => ValueInterner.Nil;
 
-    public override bool Step(in int state, in RegisterOp op, out int next)
-    {
-        switch (op.Kind)
-        {
-            case RegisterOpKind.Read: next = state; return state == op.A;
-            case RegisterOpKind.Write: next = op.A; return true;
-            case RegisterOpKind.Cas: next = op.B; return state == op.A;
-            case RegisterOpKind.CasFailed: next = state; return state != op.A;
-            case RegisterOpKind.CasUnknown: next = state == op.A ? op.B : state; return true;
-            default: next = state; return false;
-        }
-    }
+    public override bool Step(in int state, in RegisterOp op, out int next) => op.Apply(state, out next);
 
     public override string DescribeState(in int state, ValueInterner values) =>
         state == ValueInterner.Nil ? "the key is missing (nil)" : $"the register holds {values.Describe(state)}";

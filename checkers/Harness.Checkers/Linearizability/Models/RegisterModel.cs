@@ -39,16 +39,7 @@ public sealed class RegisterModel(bool nilReadMatchesAnything = false) : Lineari
 
     public override int Init(ValueInterner values) => ValueInterner.Nil;
 
-    public override bool Step(in int state, in RegisterOp op, out int next)
-    {
-        switch (op.Kind)
-        {
-            case RegisterOpKind.Read: next = state; return state == op.A;
-            case RegisterOpKind.Write: next = op.A; return true;
-            case RegisterOpKind.Cas: next = op.B; return state == op.A;
-            default: next = state; return false;
-        }
-    }
+    public override bool Step(in int state, in RegisterOp op, out int next) => op.Apply(state, out next);
 
     public override string DescribeState(in int state, ValueInterner values) => $"the register holds {values.Describe(state)}";
 }
