@@ -12,11 +12,7 @@ public sealed class LossNemesis(Random random, double probability) : INemesis
 
     public async Task<Operation> InvokeAsync(RunContext run, Operation op, CancellationToken ct)
     {
-        if (op.F == NemesisFs.StopLoss)
-        {
-            await run.Cluster.Network.HealAsync(ct);
-            return NemesisValues.Done(op, NemesisValues.Map(("healed", NemesisValues.Names(run.Nodes))));
-        }
+        if (op.F == NemesisFs.StopLoss) return await NetworkHeal.HealAsync(run, op, ct);
         var p = op.Value?.Get("probability") is { } d ? d.AsDouble() : probability;
         var nodes = run.Nodes.ToArray();
         random.Shuffle(nodes);

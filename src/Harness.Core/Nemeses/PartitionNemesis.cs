@@ -16,11 +16,7 @@ public sealed class PartitionNemesis(Random random, IDatabase database) : INemes
 
     public async Task<Operation> InvokeAsync(RunContext run, Operation op, CancellationToken ct)
     {
-        if (op.F == NemesisFs.StopPartition)
-        {
-            await run.Cluster.Network.HealAsync(ct);
-            return NemesisValues.Done(op, NemesisValues.Map(("healed", NemesisValues.Names(run.Nodes))));
-        }
+        if (op.F == NemesisFs.StopPartition) return await NetworkHeal.HealAsync(run, op, ct);
         var shape = op.Value?.Get("shape")?.AsName() ?? PartitionShapes.Majority;
         var primary = shape == PartitionShapes.Primaries && database is IHasPrimary p ? await p.PrimaryAsync(run, ct) : null;
         var plan = PartitionShapes.Plan(shape, run.Nodes, random, primary);
