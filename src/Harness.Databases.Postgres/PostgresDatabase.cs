@@ -24,7 +24,7 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
     /// <summary>Old primaries replaced by a promotion: rebuilt as standbys of the new primary before they start again.</summary>
     private readonly HashSet<string> _deposed = [];
     private readonly SemaphoreSlim _topology = new(1, 1);
-    private readonly string _bin = FindBinDirectory();
+    private string _bin = "/usr/lib/postgresql/15/bin";
     private ICluster? _cluster;
     private volatile Node? _primary;
 
@@ -61,6 +61,7 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         var nodes = run.Nodes;
         var primary = nodes[0];
         Trace(run, "setup: start");
+        _bin = await FindBinDirectoryAsync(Cluster.Remote(primary), ct);
         var template = await EnsureTemplateAsync(primary, ct);
         Trace(run, "setup: template ready");
         // Every node starts from a copy of the same cleanly shut down initdb cluster (a valid cold base backup),
@@ -68,9 +69,11 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         await Task.WhenAll(nodes.Select(async n =>
         {
             var dir = DataDir(n);
-            await ExecCheckedAsync(n, ["sh", "-c", "rm -rf \"$1\" && cp -a \"$0\" \"$1\"", template, dir], ct);
-            await File.AppendAllTextAsync(Path.Combine(dir, "postgresql.conf"), ServerConfig(nodes), ct);
-            await File.AppendAllTextAsync(Path.Combine(dir, "pg_hba.conf"), "host all all 10.77.0.0/16 trust\nhost replication all 10.77.0.0/16 trust\n", ct);
+            var remote = Cluster.Remote(n);
+            await remote.ExecCheckedAsync(["sh", "-c", "rm -rf \"$1\" && cp -a \"$0\" \"$1\"", template, dir], ct);
+            await remote.AppendFileAsync($"{dir}/postgresql.conf", ServerConfig(nodes), ct, User);
+            await remote.AppendFileAsync($"{dir}/pg_hba.conf", string.Concat(Cluster.ClientNetworks.Select(net =>
+                $"host all all {net} trust\nhost replication all {net} trust\n")), ct, User);
             if (n != primary) await WriteStandbyConfigAsync(n, primary, ct);
         }));
         Trace(run, "setup: data directories ready");
@@ -135,17 +138,9 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         finally { _topology.Release(); }
     }
 
-    public Task PauseAsync(RunContext run, Node node, CancellationToken ct)
-    {
-        SignalTree(node, ProcessSignals.SigStop);
-        return Task.CompletedTask;
-    }
+    public Task PauseAsync(RunContext run, Node node, CancellationToken ct) => SignalTreeAsync(node, ProcessSignal.Stop, ct);
 
-    public Task ResumeAsync(RunContext run, Node node, CancellationToken ct)
-    {
-        SignalTree(node, ProcessSignals.SigCont);
-        return Task.CompletedTask;
-    }
+    public Task ResumeAsync(RunContext run, Node node, CancellationToken ct) => SignalTreeAsync(node, ProcessSignal.Cont, ct);
 
     public void Dispose()
     {
@@ -174,12 +169,9 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
             _paused.Remove(node.Name);
         }
         if (server is null) return;
-        // Like `kill -9` of every postgres process of the node: stop the postmaster forking, then kill its
-        // backends (an orphaned backend would keep serving its open connection), then the postmaster.
-        // The children are listed first, then all are killed in one tight loop, postmaster first (so it forks no more).
-        var children = ProcessSignals.ChildrenOf(server.Pid);
-        ProcessSignals.SendAll([server.Pid, .. children], ProcessSignals.SigKill);
-        ProcessSignals.SendAll([server.Pid, .. children], ProcessSignals.SigCont);
+        // Like `kill -9` of every postgres process of the node at once, postmaster first (so it forks no more):
+        // an orphaned backend would keep serving its open connection.
+        await server.SignalAsync(ProcessSignal.Kill, withChildren: true, ct);
         await server.WaitForExitAsync(ct);
         await server.DisposeAsync();
     }
@@ -191,7 +183,7 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         var remote = Cluster.Remote(node);
         for (var attempt = 1; ; attempt++)
         {
-            var server = await remote.StartAsync([Bin("postgres"), "-D", DataDir(node)], User, LogPath(node), ct);
+            var server = await remote.StartAsync(new ServerSpec([Bin("postgres"), "-D", DataDir(node)], LogPath(node)) { User = User }, ct);
             lock (_lock) _servers[node.Name] = server;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (!server.HasExited)
@@ -239,25 +231,26 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
     private async Task WriteStandbyConfigAsync(Node node, Node primary, CancellationToken ct)
     {
         var dir = DataDir(node);
-        var auto = Path.Combine(dir, "postgresql.auto.conf");
-        var lines = File.Exists(auto) ? await File.ReadAllLinesAsync(auto, ct) : [];
+        var remote = Cluster.Remote(node);
+        var auto = $"{dir}/postgresql.auto.conf";
+        var lines = (await remote.ReadFileAsync(auto, ct) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var kept = lines.Where(l => !l.TrimStart().StartsWith("primary_conninfo", StringComparison.Ordinal));
-        await File.WriteAllLinesAsync(auto, [.. kept, $"primary_conninfo = '{PrimaryConninfo(node, primary)}'"], ct);
-        var signal = Path.Combine(dir, "standby.signal");
-        if (!File.Exists(signal)) await File.WriteAllTextAsync(signal, "", ct);
-        await ExecCheckedAsync(node, ["chown", $"{User}:{User}", auto, signal], ct);
+        await remote.WriteFileAsync(auto, string.Join('\n', [.. kept, $"primary_conninfo = '{PrimaryConninfo(node, primary)}'"]) + "\n", ct, User);
+        await remote.WriteFileAsync($"{dir}/standby.signal", "", ct, User);
     }
 
     /// <summary>A bare initdb cluster kept per machine and PostgreSQL version (made once, copied per run).</summary>
     private async Task<string> EnsureTemplateAsync(Node node, CancellationToken ct)
     {
+        var remote = Cluster.Remote(node);
         var version = Path.GetFileName(Path.GetDirectoryName(_bin)) ?? "pg";
-        var template = $"/var/tmp/harness/pg{version}-template";
-        if (File.Exists(Path.Combine(template, "PG_VERSION")) && File.Exists(Path.Combine(template, "harness.ok"))) return template;
+        var template = $"{RemoteExtensions.CacheDirectory}/pg{version}-template";
+        if (await remote.ExistsAsync($"{template}/harness.ok", ct)) return template;
         var building = $"{template}.{Environment.ProcessId}";
-        await ExecCheckedAsync(node, ["sh", "-c", "mkdir -p /var/tmp/harness && chmod 755 /var/tmp/harness && rm -rf \"$0\" && mkdir \"$0\" && chown postgres:postgres \"$0\" && chmod 700 \"$0\"", building], ct);
+        await ExecCheckedAsync(node, ["sh", "-c", "mkdir -p \"$1\" && chmod 755 \"$1\" && rm -rf \"$0\" && mkdir \"$0\" && chown postgres:postgres \"$0\" && chmod 700 \"$0\"",
+            building, RemoteExtensions.CacheDirectory], ct);
         await ExecCheckedAsync(node, AsPostgres([Bin("initdb"), "-D", building, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"]), ct);
-        await File.WriteAllTextAsync(Path.Combine(building, "harness.ok"), "initdb template made by harness\n", ct);
+        await remote.WriteFileAsync($"{building}/harness.ok", "initdb template made by harness\n", ct);
         // rename is atomic; a concurrent run that won the race leaves its template, and ours is removed
         await Cluster.Remote(node).ExecAsync(["sh", "-c", "mv -T \"$0\" \"$1\" 2>/dev/null || rm -rf \"$0\"", building, template], ct);
         return template;
@@ -277,21 +270,19 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
             if ((long)(await cmd.ExecuteScalarAsync(ct) ?? 0L) >= count) return;
             await Task.Delay(20, ct);
         }
-        throw new InvalidOperationException($"only some of the {count} standbys stream from {primary} after 20 s; see the logs under {Cluster.RunDirectory}");
+        throw new InvalidOperationException($"only some of the {count} standbys stream from {primary} after 20 s; see the node logs");
     }
 
     /// <summary>Signals the postmaster and every backend of the node (pausing only the postmaster would leave
     /// open connections working).</summary>
-    private void SignalTree(Node node, int signal)
+    private async Task SignalTreeAsync(Node node, ProcessSignal signal, CancellationToken ct)
     {
         var server = Server(node);
         if (server is null || server.HasExited) return;
-        var children = ProcessSignals.ChildrenOf(server.Pid);
-        // Stop: postmaster first (no new children), then every child; continue: children first, then the postmaster.
-        ProcessSignals.SendAll(signal == ProcessSignals.SigStop ? [server.Pid, .. children] : [.. children, server.Pid], signal);
+        await server.SignalAsync(signal, withChildren: true, ct);
         lock (_lock)
         {
-            if (signal == ProcessSignals.SigStop) _paused.Add(node.Name);
+            if (signal == ProcessSignal.Stop) _paused.Add(node.Name);
             else _paused.Remove(node.Name);
         }
     }
@@ -300,22 +291,22 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
 
     private ICluster Cluster => _cluster ?? throw new InvalidOperationException("postgres is not set up");
 
-    private string DataDir(Node node) => Path.Combine(Cluster.RunDirectory, node.Name, "pg");
+    private string DataDir(Node node) => $"{Cluster.Remote(node).Directory}/pg";
 
-    private string LogPath(Node node) => Path.Combine(Cluster.LogDirectory(node), "postgres.log");
+    private string LogPath(Node node) => $"{Cluster.Remote(node).LogDirectory}/postgres.log";
 
     private string Bin(string tool) => Path.Combine(_bin, tool);
 
-    private static string[] AsPostgres(string[] argv) => ["setpriv", $"--reuid={User}", $"--regid={User}", "--init-groups", "--", .. argv];
+    private static string[] AsPostgres(string[] argv) => [.. RemoteExtensions.AsUser(User, argv)];
 
     /// <summary>Removes the small System V segment a killed postmaster leaves (its id is on line 7 of
     /// postmaster.pid) when no process is attached any more; a restart in the same directory would reuse it,
     /// but a wiped or rebuilt directory would leak it.</summary>
     private async Task RemoveSharedMemoryAsync(Node node, CancellationToken ct)
     {
-        var pidFile = Path.Combine(DataDir(node), "postmaster.pid");
-        if (!File.Exists(pidFile)) return;
-        var lines = await File.ReadAllLinesAsync(pidFile, ct);
+        var pidFile = await Cluster.Remote(node).ReadFileAsync($"{DataDir(node)}/postmaster.pid", ct);
+        if (pidFile is null) return;
+        var lines = pidFile.Split('\n');
         if (lines.Length < 7) return;
         var parts = lines[6].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length < 2 || !int.TryParse(parts[1], out var shmid)) return;
@@ -343,7 +334,7 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
     }
 
     private async Task ExecCheckedAsync(Node node, string[] argv, CancellationToken ct) =>
-        (await Cluster.Remote(node).ExecAsync(argv, ct)).EnsureSuccess(argv);
+        await Cluster.Remote(node).ExecCheckedAsync(argv, ct);
 
     private string ServerConfig(IReadOnlyList<Node> nodes)
     {
@@ -380,15 +371,13 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         return string.Join('\n', lines) + "\n";
     }
 
-    private static string FindBinDirectory()
+    /// <summary>The newest PostgreSQL server installed on the node (Debian's layout: /usr/lib/postgresql/N/bin).</summary>
+    private static async Task<string> FindBinDirectoryAsync(IRemote remote, CancellationToken ct)
     {
-        const string root = "/usr/lib/postgresql";
-        if (!Directory.Exists(root)) return "/usr/lib/postgresql/15/bin";
-        return Directory.EnumerateDirectories(root)
-            .Select(d => (Dir: Path.Combine(d, "bin"), Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
-            .Where(d => File.Exists(Path.Combine(d.Dir, "postgres")))
-            .OrderByDescending(d => d.Version)
-            .Select(d => d.Dir)
-            .FirstOrDefault() ?? "/usr/lib/postgresql/15/bin";
+        var found = await remote.ExecAsync(["sh", "-c", "ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null"], ct);
+        return found.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => Path.GetDirectoryName(p)!)
+            .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
+            .FirstOrDefault() ?? throw new InvalidOperationException($"no PostgreSQL server on {remote.Node} (/usr/lib/postgresql/*/bin/postgres); install postgresql");
     }
 }

@@ -31,9 +31,9 @@ public sealed class NetnsProvisionerTests
             Assert.Contains(n2.Address + "/24", addr.Stdout, StringComparison.Ordinal);
             var route = await cluster.Remote(n1).ExecAsync(["ip", "route", "show", "default"], CancellationToken.None);
             Assert.Equal("", route.Stdout.Trim());
-            var listener = await cluster.Remote(n2).StartAsync(["bash", "-c", "while true; do sleep 1; done & exec sleep 1000"], null, Path.Combine(cluster.LogDirectory(n2), "l.log"), CancellationToken.None);
+            var listener = await cluster.Remote(n2).StartAsync(new ServerSpec(["bash", "-c", "while true; do sleep 1; done & exec sleep 1000"], $"{cluster.Remote(n2).LogDirectory}/l.log"), CancellationToken.None);
             pids.Add(listener.Pid);
-            var server = await cluster.Remote(n2).StartAsync(["/usr/bin/python3", "-c", "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('0.0.0.0',7000))\ns.listen(100)\nwhile True:\n  c,_=s.accept()\n  c.close()"], "nobody", Path.Combine(cluster.LogDirectory(n2), "srv.log"), CancellationToken.None);
+            var server = await cluster.Remote(n2).StartAsync(new ServerSpec(["/usr/bin/python3", "-c", "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('0.0.0.0',7000))\ns.listen(100)\nwhile True:\n  c,_=s.accept()\n  c.close()"], $"{cluster.Remote(n2).LogDirectory}/srv.log") { User = "nobody" }, CancellationToken.None);
             pids.Add(server.Pid);
             await WaitUntilAsync(() => CanConnectAsync(cluster, n1, n2, 7000));
 
@@ -58,6 +58,31 @@ public sealed class NetnsProvisionerTests
             // And the server runs as the requested user with the kept PID
             var status = await File.ReadAllTextAsync($"/proc/{server.Pid}/status");
             Assert.Contains("python3", status, StringComparison.Ordinal);
+
+            // And files are written, owned, read and downloaded through the remote, in the node's directory
+            var remote = cluster.Remote(n2);
+            var file = $"{remote.Directory}/conf";
+            await remote.WriteFileAsync(file, "a = 'b'\n", CancellationToken.None, owner: "nobody");
+            Assert.Equal("a = 'b'\n", await remote.ReadFileAsync(file, CancellationToken.None));
+            Assert.Equal("nobody", (await remote.ExecAsync(["stat", "-c", "%U", file], CancellationToken.None)).Stdout.Trim());
+            Assert.Null(await remote.ReadFileAsync($"{remote.Directory}/missing", CancellationToken.None));
+            var local = Path.Combine(Path.GetTempPath(), $"harness-download-{Guid.NewGuid():N}");
+            await remote.DownloadAsync(file, local, CancellationToken.None);
+            Assert.Equal("a = 'b'\n", await File.ReadAllTextAsync(local));
+            File.Delete(local);
+
+            // And a signal to the tree reaches the server and its children: stopped, continued, killed together
+            await WaitUntilAsync(() => Task.FromResult(ChildrenOf(listener.Pid).Count > 0));
+            var child = ChildrenOf(listener.Pid)[0];
+            await listener.SignalAsync(ProcessSignal.Stop, withChildren: true, CancellationToken.None);
+            Assert.Equal('T', State(listener.Pid));
+            Assert.Equal('T', State(child));
+            await listener.SignalAsync(ProcessSignal.Cont, withChildren: true, CancellationToken.None);
+            Assert.NotEqual('T', State(child));
+            await listener.SignalAsync(ProcessSignal.Stop, withChildren: true, CancellationToken.None);
+            await listener.SignalAsync(ProcessSignal.Kill, withChildren: true, CancellationToken.None);
+            await listener.WaitForExitAsync(CancellationToken.None);
+            await WaitUntilAsync(() => Task.FromResult(State(child) is null or 'Z'));
         }
         finally
         {
@@ -68,6 +93,22 @@ public sealed class NetnsProvisionerTests
         // Then nothing it created is left
         Assert.Empty(await Leftovers.FindAsync(cluster, pids));
     }
+
+    private static char? State(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2];
+        }
+        catch (IOException) { return null; }
+    }
+
+    private static List<int> ChildrenOf(int pid) =>
+        [.. Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
+            .Where(d => int.TryParse(d, out _) && File.Exists($"/proc/{d}/stat"))
+            .Where(d => { try { var st = File.ReadAllText($"/proc/{d}/stat"); return st[(st.LastIndexOf(')') + 2)..].Split(' ')[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture); } catch (IOException) { return false; } })
+            .Select(d => int.Parse(d!, System.Globalization.CultureInfo.InvariantCulture))];
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

@@ -3,13 +3,16 @@ using Harness.Core.Control;
 
 namespace Harness.Testing;
 
-/// <summary>An <see cref="IRemote"/> that records every command and answers from a script (exit 0, no output by default).</summary>
-public sealed class FakeRemote(Node node) : IRemote
+/// <summary>An <see cref="IRemote"/> that records every command and answers from a script (exit 0, no output by
+/// default); its files are real files under <see cref="Directory"/>.</summary>
+public sealed class FakeRemote(Node node, string directory) : IRemote
 {
     private readonly Lock _lock = new();
     private readonly List<ImmutableArray<string>> _commands = [];
 
     public Node Node { get; } = node;
+    public string Directory { get; } = directory;
+    public string LogDirectory => Path.Combine(Directory, "log");
 
     /// <summary>Decides the result of a command; null gives exit 0 with no output.</summary>
     public Func<IReadOnlyList<string>, CommandResult?>? Script { get; set; }
@@ -20,16 +23,31 @@ public sealed class FakeRemote(Node node) : IRemote
         get { lock (_lock) return [.. _commands]; }
     }
 
-    public Task<CommandResult> ExecAsync(IReadOnlyList<string> argv, CancellationToken ct)
+    public Task<CommandResult> ExecAsync(IReadOnlyList<string> argv, CancellationToken ct, string? stdin = null)
     {
         lock (_lock) _commands.Add([.. argv]);
         return Task.FromResult(Script?.Invoke(argv) ?? new CommandResult(0, "", ""));
     }
 
-    public Task<IRemoteProcess> StartAsync(IReadOnlyList<string> argv, string? user, string logPath, CancellationToken ct)
+    public Task<IRemoteProcess> StartAsync(ServerSpec spec, CancellationToken ct)
     {
-        lock (_lock) _commands.Add([.. argv]);
+        lock (_lock) _commands.Add([.. spec.Argv]);
         return Task.FromResult<IRemoteProcess>(new FakeProcess());
+    }
+
+    public async Task WriteFileAsync(string path, string content, CancellationToken ct, string? owner = null)
+    {
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, content, ct);
+    }
+
+    public async Task<string?> ReadFileAsync(string path, CancellationToken ct) =>
+        File.Exists(path) ? await File.ReadAllTextAsync(path, ct) : null;
+
+    public Task DownloadAsync(string path, string localPath, CancellationToken ct)
+    {
+        File.Copy(path, localPath, overwrite: true);
+        return Task.CompletedTask;
     }
 
     /// <summary>A process that records the signals it receives; SIGKILL and SIGTERM end it.</summary>
@@ -39,12 +57,13 @@ public sealed class FakeRemote(Node node) : IRemote
 
         public int Pid { get; } = Random.Shared.Next(10_000, 4_000_000);
         public bool HasExited => _exited.Task.IsCompleted;
-        public List<int> Signals { get; } = [];
+        public List<ProcessSignal> Signals { get; } = [];
 
-        public void Signal(int signal)
+        public Task SignalAsync(ProcessSignal signal, bool withChildren, CancellationToken ct)
         {
             Signals.Add(signal);
-            if (signal is 9 or 15) _exited.TrySetResult();
+            if (signal is ProcessSignal.Kill or ProcessSignal.Term) _exited.TrySetResult();
+            return Task.CompletedTask;
         }
 
         public Task WaitForExitAsync(CancellationToken ct) => _exited.Task.WaitAsync(ct);

@@ -7,13 +7,12 @@ public interface ICluster : IAsyncDisposable
 {
     ImmutableArray<Node> Nodes { get; }
 
-    /// <summary>A directory private to this run where databases keep data, sockets and logs (short path).</summary>
-    string RunDirectory { get; }
-
+    /// <summary>The node's remote: commands, servers and files on it.</summary>
     IRemote Remote(Node node);
 
-    /// <summary>Where a node's server logs are written, collected into results/&lt;run&gt;/logs/&lt;node&gt;/.</summary>
-    string LogDirectory(Node node);
+    /// <summary>The networks (CIDR) that the nodes' peers and the harness's clients connect from, for a
+    /// database's access rules (e.g. pg_hba.conf). Nothing outside the test's own nodes and controller.</summary>
+    ImmutableArray<string> ClientNetworks { get; }
 
     /// <summary>The network fault injector for these nodes (partitions, loss), healed on dispose.</summary>
     INetwork Network { get; }

@@ -164,28 +164,25 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         }
     }
 
-    private async Task CollectLogsAsync(TestSpec spec, RunContext run, CancellationToken ct)
+    /// <summary>Copies every file under each node's log directory, and the database's own log files, through the
+    /// node's remote into results/&lt;run&gt;/logs/&lt;node&gt;/ (so it works the same on every provisioner).</summary>
+    private static async Task CollectLogsAsync(TestSpec spec, RunContext run, CancellationToken ct)
     {
         foreach (var node in run.Nodes)
         {
             ct.ThrowIfCancellationRequested();
+            var remote = run.Remote(node);
             var target = Path.Combine(run.ResultDirectory, "logs", node.Name);
-            var files = new List<string>();
-            string? logDir = null;
-            try { logDir = run.Cluster.LogDirectory(node); }
-            catch (Exception e) when (e is NotSupportedException or InvalidOperationException) { }
-            if (logDir is not null && Directory.Exists(logDir))
-                files.AddRange(Directory.EnumerateFiles(logDir, "*", SearchOption.AllDirectories));
-            if (spec.Database is IHasLogFiles withLogs) files.AddRange(withLogs.LogFiles(run, node).Where(File.Exists));
+            var logDir = remote.LogDirectory.TrimEnd('/') + "/";
+            var files = new List<string>(await remote.ListFilesAsync(remote.LogDirectory, ct));
+            if (spec.Database is IHasLogFiles withLogs) files.AddRange(withLogs.LogFiles(run, node));
             foreach (var file in files.Distinct())
             {
-                Directory.CreateDirectory(target);
-                var rel = logDir is not null && file.StartsWith(logDir, StringComparison.Ordinal) ? Path.GetRelativePath(logDir, file) : Path.GetFileName(file);
+                var rel = file.StartsWith(logDir, StringComparison.Ordinal) ? file[logDir.Length..] : Path.GetFileName(file);
                 var dest = Path.Combine(target, rel);
                 Directory.CreateDirectory(Path.GetDirectoryName(dest)!); // a combined path has a directory
-                await using var src = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                await using var dst = File.Create(dest);
-                await src.CopyToAsync(dst, ct);
+                try { await remote.DownloadAsync(file, dest, ct); }
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { }
             }
         }
     }

@@ -44,7 +44,10 @@ public sealed class NetnsCluster : ICluster
 
     public ImmutableArray<Node> Nodes { get; private set; } = [];
 
+    /// <summary>This run's directory on the host (node i's directory is its subdirectory n&lt;i&gt;).</summary>
     public string RunDirectory { get; }
+
+    public ImmutableArray<string> ClientNetworks => [$"10.77.{Subnet}.0/24"];
 
     public INetwork Network => _network;
 
@@ -59,8 +62,6 @@ public sealed class NetnsCluster : ICluster
         lock (_lock)
             return _remotes.TryGetValue(node.Name, out var r) ? r : throw new ArgumentException($"unknown node {node}", nameof(node));
     }
-
-    public string LogDirectory(Node node) => Path.Combine(RunDirectory, node.Name, "log");
 
     internal string NamespaceOf(Node node) => ((NetnsRemote)Remote(node)).Namespace;
 
@@ -111,7 +112,7 @@ public sealed class NetnsCluster : ICluster
             inside.Add(HostCommand.RunCheckedAsync(["ip", "-n", ns, "-batch", "-"], ct, $"addr add {node.Address}/24 dev eth0\nlink set lo up\nlink set eth0 up\n"));
             Directory.CreateDirectory(Path.Combine(RunDirectory, node.Name, "log"));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(RunDirectory, node.Name), (UnixFileMode)0b111_101_101);
-            lock (_lock) _remotes[node.Name] = new NetnsRemote(this, ns);
+            lock (_lock) _remotes[node.Name] = new NetnsRemote(this, ns, node, Path.Combine(RunDirectory, node.Name));
             nodes.Add(node);
         }
         await Task.WhenAll([forward, .. inside]);
