@@ -5,6 +5,7 @@ using Harness.Core.Histories;
 using Harness.Core.Running;
 using Harness.Databases.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
+using Harness.Core.Runs;
 
 namespace Harness.Bench;
 

@@ -35,6 +35,11 @@ public static class CliApp
         stderr ??= Console.Error;
         var root = BuildRoot();
         var parse = root.Parse(args);
+        if (TestCommand.UnknownDatabase(args) is { } unknown)
+        {
+            await stderr.WriteLineAsync($"harness: {unknown}");
+            return ExitBadInput;
+        }
         if (parse.Errors.Count > 0)
         {
             var command = parse.CommandResult.Command;

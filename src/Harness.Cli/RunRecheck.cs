@@ -21,7 +21,8 @@ internal static class RunRecheck
     public static CheckResult Check(string runDirectory, CancellationToken ct)
     {
         var options = ResultStore.ReadOptions(runDirectory);
-        var workload = Workloads.Workloads.Create(options);
+        var suite = Suites.Find(options.Database);
+        var workload = suite.CreateTest(SuiteOptions.Resolve(suite, options)).Workload;
         var history = HistoryJson.ReadFile(Path.Combine(runDirectory, ResultStore.HistoryFile));
         var result = TestRunner.CheckHistory(ResultStore.ReadTestName(runDirectory), workload.Checker, history, interrupted: false, crash: null, ct);
         ResultStore.WriteResults(runDirectory, result);

@@ -8,7 +8,7 @@ using Harness.Provisioning.Netns;
 
 namespace Harness.Cli;
 
-/// <summary>Every database suite and provisioner the CLI knows, by name.</summary>
+/// <summary>Every database suite and provisioner the CLI knows, by name: the one list to extend.</summary>
 internal static class Suites
 {
     /// <summary>All suites (fresh instances).</summary>
@@ -16,10 +16,12 @@ internal static class Suites
 
     public static ImmutableArray<string> Names => [.. All().Select(s => s.Name)];
 
+    /// <summary>The suite called <paramref name="name"/> (or by one of its aliases), or null.</summary>
+    public static ISuite? TryFind(string name) => All().FirstOrDefault(s => s.Name == name || s.Aliases.Contains(name));
+
     /// <summary>The suite called <paramref name="name"/>; an unknown name is a user error listing the valid ones.</summary>
     public static ISuite Find(string name) =>
-        All().FirstOrDefault(s => s.Name == name)
-        ?? throw new UserErrorException($"unknown database '{name}'; valid databases: {string.Join(", ", Names)}");
+        TryFind(name) ?? throw new UserErrorException($"unknown database '{name}'; valid databases: {string.Join(", ", Names)}");
 
     public static ImmutableArray<string> Provisioners => ["netns"];
 

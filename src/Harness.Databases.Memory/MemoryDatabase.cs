@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Harness.Core.Clients;
 using Harness.Core.Control;
 using Harness.Core.Databases;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Databases.Memory;
 
@@ -23,7 +23,7 @@ public sealed class MemoryDatabase : IDatabase, IKillable, IPausable, IHasPrimar
     public MemoryDatabase(TestOptions options)
     {
         _workload = options.Workload;
-        _bugs = options.Bugs.ToHashSet();
+        _bugs = MemorySuite.Bugs.Of(options).ToHashSet();
         _seed = options.Seed;
         _store = new MemoryStore(_workload, _bugs, _seed);
     }

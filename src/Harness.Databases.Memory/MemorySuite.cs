@@ -1,26 +1,28 @@
-using Harness.Core;
 using Harness.Core.Control;
 using Harness.Core.Nemeses;
 using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Databases.Memory;
 
 /// <summary>The <c>memory</c> database: every workload, every fault, planted bugs with --bug.</summary>
 public sealed class MemorySuite : ISuite
 {
+    /// <summary>--bug: the planted bugs (none by default).</summary>
+    public static ListOption Bugs { get; } = new("bug", "Planted bugs, comma-separated: each strikes 20% of the time", [.. MemoryBugs.All]);
+
     public string Name => "memory";
 
-    public IReadOnlySet<string> SupportedWorkloads { get; } = Workloads.Workloads.Names.ToHashSet();
+    public string Description => "in-process database with planted bugs (no root or servers needed), for trying the harness";
 
-    public IReadOnlyList<string> Packages { get; } = [];
+    public IReadOnlyList<SuiteOption> Options { get; } = [Bugs];
+
+    public IReadOnlySet<string> SupportedWorkloads { get; } = Workloads.Workloads.Names.ToHashSet();
 
     public IProvisioner? Provisioner { get; } = new InMemoryProvisioner();
 
     public TestSpec CreateTest(TestOptions options)
     {
-        foreach (var bug in options.Bugs)
-            if (!MemoryBugs.All.Contains(bug))
-                throw new UserErrorException($"unknown bug '{bug}' for memory; valid bugs: {string.Join(", ", MemoryBugs.All)}");
         var database = new MemoryDatabase(options);
         var faults = options.Faults.IsDefaultOrEmpty ? "" : "-" + string.Join(',', options.Faults);
         return new TestSpec

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Harness.Core.Control;
 using Harness.Core.Histories;
-using Harness.Core.Running;
 using Npgsql;
+using Harness.Core.Runs;
 
 namespace Harness.Databases.Postgres;
 

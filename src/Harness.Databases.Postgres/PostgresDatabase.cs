@@ -1,9 +1,9 @@
 using System.Globalization;
 using Harness.Core.Control;
 using Harness.Core.Databases;
-using Harness.Core.Running;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Harness.Core.Runs;
 
 namespace Harness.Databases.Postgres;
 

@@ -1,6 +1,6 @@
 using Harness.Core.Control;
 using Harness.Core.Histories;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Databases.Postgres;
 

@@ -1,7 +1,7 @@
 using Harness.Core.Control;
 using Harness.Core.Histories;
-using Harness.Core.Running;
 using Npgsql;
+using Harness.Core.Runs;
 
 namespace Harness.Databases.Postgres;
 

@@ -1,5 +1,4 @@
-using Harness.Core;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Databases.Postgres;
 
@@ -27,31 +26,15 @@ public sealed record PostgresSettings
 
     public bool IsSynchronous => Replication != Async;
 
-    /// <summary>Validates the options; throws <see cref="UserErrorException"/> with a one-line fix.</summary>
-    public static PostgresSettings From(TestOptions options)
+    /// <summary>The settings chosen in <paramref name="options"/> (already checked against <see cref="PostgresSuite"/>'s options and rules).</summary>
+    public static PostgresSettings From(TestOptions options) => new()
     {
-        string[] replications = [Async, Sync, RemoteApply];
-        if (!replications.Contains(options.Replication))
-            throw new UserErrorException($"unknown --replication '{options.Replication}'; use async, sync or remote-apply");
-        if (options.ReadFrom is not ("primary" or "replica" or "any"))
-            throw new UserErrorException($"unknown --read-from '{options.ReadFrom}'; use primary, replica or any");
-        if (options.Failover is not ("none" or "promote"))
-            throw new UserErrorException($"unknown --failover '{options.Failover}'; use none or promote");
-        if (options.Isolation is not ("read-committed" or "repeatable-read" or "serializable"))
-            throw new UserErrorException($"unknown --isolation '{options.Isolation}'; use read-committed, repeatable-read or serializable");
-        if (options.Replication != Async && (options.SyncReplicas < 1 || options.SyncReplicas > options.NodeCount - 1))
-            throw new UserErrorException($"--sync-replicas {options.SyncReplicas} needs 1..{options.NodeCount - 1} replicas with --nodes {options.NodeCount}");
-        if (options.ReadFrom == "replica" && options.NodeCount < 2)
-            throw new UserErrorException("--read-from replica needs --nodes 2 or more");
-        return new PostgresSettings
-        {
-            Replication = options.Replication,
-            SyncReplicas = options.SyncReplicas,
-            ReadFrom = options.ReadFrom,
-            Failover = options.Failover,
-            Fencing = options.Fencing,
-            Isolation = options.Isolation,
-            OpTimeout = options.OpTimeout,
-        };
-    }
+        Replication = PostgresSuite.Replication.Of(options),
+        SyncReplicas = PostgresSuite.SyncReplicas.Of(options),
+        ReadFrom = PostgresSuite.ReadFrom.Of(options),
+        Failover = PostgresSuite.Failover.Of(options),
+        Fencing = PostgresSuite.Fencing.Of(options),
+        Isolation = PostgresSuite.Isolation.Of(options),
+        OpTimeout = options.OpTimeout,
+    };
 }

@@ -1,25 +1,47 @@
 using Harness.Core.Clients;
 using Harness.Core.Nemeses;
 using Harness.Core.Running;
+using Harness.Core.Runs;
 using Harness.Workloads;
 
 namespace Harness.Databases.Postgres;
 
 /// <summary>
-/// The <c>postgres</c> database: PostgreSQL 15 with a primary and streaming standbys. Replication options:
-/// --replication async|sync|remote-apply, --sync-replicas K, --read-from primary|replica|any,
-/// --failover none|promote, --fencing, --isolation (list-append and bank transactions).
+/// The <c>postgres</c> database: PostgreSQL 15 with a primary and streaming standbys, with its own options:
+/// --replication, --sync-replicas, --read-from, --failover, --fencing and --isolation.
 /// </summary>
 public sealed class PostgresSuite : ISuite
 {
+    public static ChoiceOption Replication { get; } = new("replication",
+        "How standbys replicate: async, sync (commit waits for the WAL flush on --sync-replicas standbys) or remote-apply (and for its replay)",
+        PostgresSettings.Async, PostgresSettings.Async, PostgresSettings.Sync, PostgresSettings.RemoteApply);
+    public static IntegerOption SyncReplicas { get; } = new("sync-replicas", "Synchronous standbys (with --replication sync or remote-apply)", 1, 1, 8);
+    public static ChoiceOption ReadFrom { get; } = new("read-from", "Where clients send reads: the primary, a replica, or any node", "primary", "primary", "replica", "any");
+    public static ChoiceOption Failover { get; } = new("failover", "What happens when the primary is gone: none, or promote the most advanced replica", "none", "none", "promote");
+    public static SwitchOption Fencing { get; } = new("fencing", "Kill the old primary at a promotion (needs --failover promote)");
+    public static ChoiceOption Isolation { get; } = new("isolation", "Isolation level of list-append and bank transactions",
+        "serializable", "read-committed", "repeatable-read", "serializable");
+
     public string Name => "postgres";
+
+    public string Description => "PostgreSQL 15: a primary and streaming standbys (async, sync or remote-apply), optional failover";
 
     public IReadOnlySet<string> SupportedWorkloads { get; } = new HashSet<string>
     {
         RegisterWorkload.Name, SetWorkload.Name, SessionWorkload.Name, ListAppendWorkload.Name, BankWorkload.Name,
     };
 
-    public IReadOnlyList<string> Packages { get; } = ["postgresql-15"];
+    public IReadOnlyList<SuiteOption> Options { get; } = [Replication, SyncReplicas, ReadFrom, Failover, Fencing, Isolation];
+
+    public IReadOnlyList<OptionRule> Rules { get; } =
+    [
+        new("--failover promote needs --nodes 2 or more (a replica to promote)", o => Failover.Of(o) == "promote" && o.NodeCount < 2),
+        new("--fencing fences the old primary at a promotion; add --failover promote", o => Fencing.Of(o) && Failover.Of(o) != "promote"),
+        new("--read-from replica needs --nodes 2 or more", o => ReadFrom.Of(o) == "replica" && o.NodeCount < 2),
+        new("--replication sync and remote-apply need --nodes 2 or more (a standby to wait for)", o => Replication.Of(o) != PostgresSettings.Async && o.NodeCount < 2),
+        new("--sync-replicas must be at most the number of standbys (--nodes minus 1)",
+            o => Replication.Of(o) != PostgresSettings.Async && o.NodeCount >= 2 && SyncReplicas.Of(o) > o.NodeCount - 1),
+    ];
 
     public TestSpec CreateTest(TestOptions options)
     {
@@ -42,8 +64,9 @@ public sealed class PostgresSuite : ISuite
             Options = options,
             Database = db,
             OpenClient = open,
-            Workload = Workloads.Workloads.Create(options),
+            Workload = Workloads.Workloads.Create(options, settings.Isolation),
             Nemesis = NemesisPackages.Create(options, db),
+            Packages = ["postgresql-15"],
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Harness.Core.Histories;
+using Harness.Core.Nemeses;
 
 namespace Harness.Report;
 
@@ -47,20 +48,16 @@ public static class FaultWindows
     }
 
     /// <summary>The kind of fault an op starts (start-partition → partition, kill → kill, pause → pause), or null.</summary>
-    public static string? Starts(string f) => f switch
+    public static string? Starts(string f) => FaultKinds.WindowStartedBy(f) ?? f switch
     {
-        "kill" or "kill-primary" => "kill",
-        "pause" => "pause",
         _ when f.StartsWith("start-", StringComparison.Ordinal) && f.Length > 6 => f[6..],
         _ => null,
     };
 
     /// <summary>The kind of fault an op ends (stop-partition → partition, start → kill, resume → pause), or null.</summary>
-    public static string? Ends(string f) => f switch
+    public static string? Ends(string f) => FaultKinds.WindowEndedBy(f) ?? f switch
     {
-        "start" => "kill",
-        "resume" => "pause",
-        "heal" => "partition",
+        "heal" => "partition", // Jepsen's name
         _ when f.StartsWith("stop-", StringComparison.Ordinal) && f.Length > 5 => f[5..],
         _ => null,
     };

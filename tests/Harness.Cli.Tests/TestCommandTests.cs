@@ -57,7 +57,7 @@ public sealed class TestCommandTests : IDisposable
     [InlineData("memory", "--partition-shape", "star", "valid shapes:")]
     [InlineData("memory", "--concurrency", "x", "--concurrency")]
     [InlineData("memory", "--nodes", "10", "--nodes")]
-    [InlineData("memory", "--bug", "slow", "valid bugs:")]
+    [InlineData("memory", "--bug", "slow", "valid values: stale-read, lost-write, bad-transfer")]
     [InlineData("memory", "--isolation", "snapshot", "--isolation")]
     public async Task Should_Exit_254_With_One_Line_When_The_Input_Is_Bad(string db, string flag, string value, string expected)
     {
@@ -68,6 +68,89 @@ public sealed class TestCommandTests : IDisposable
         Assert.Equal(254, exit);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    // options of another database are not silently ignored
+    [InlineData("postgres --bug lost-write", "--bug")]
+    [InlineData("memory --replication sync", "--replication")]
+    // combinations that cannot apply
+    [InlineData("postgres --failover promote --nodes 1", "--failover promote needs --nodes 2")]
+    [InlineData("postgres --fencing", "add --failover promote")]
+    [InlineData("postgres --replication sync --sync-replicas 3", "--sync-replicas must be at most")]
+    [InlineData("memory --nemesis partition --nodes 1", "--nemesis partition needs --nodes 2")]
+    [InlineData("postgres --nemesis loss --nodes 1", "--nemesis loss needs --nodes 2")]
+    [InlineData("memory --nemesis partition --partition-shape bridge --nodes 2", "--partition-shape bridge needs --nodes 3")]
+    [InlineData("memory --nemesis partition --partition-shape majorities-ring --nodes 2", "--partition-shape majorities-ring needs --nodes 3")]
+    // numbers out of range
+    [InlineData("memory --time-limit 1e12", "--time-limit must be")]
+    [InlineData("memory --time-limit Infinity", "--time-limit must be")]
+    [InlineData("memory --op-timeout NaN", "--op-timeout must be")]
+    [InlineData("memory --rate 1e-300", "--rate must be 0 (unlimited) or between")]
+    [InlineData("memory --rate Infinity", "--rate must be 0 (unlimited) or between")]
+    [InlineData("memory --concurrency 2147483647", "the most is 10000")]
+    [InlineData("memory --concurrency 999999999n", "the most is 10000")]
+    [InlineData("memory --key-count 0", "--key-count must be between 1")]
+    [InlineData("postgres --sync-replicas 99", "--sync-replicas accepts a whole number from 1 to 8")]
+    [InlineData("postgres --isolation snapshot", "--isolation accepts read-committed | repeatable-read | serializable")]
+    public async Task Should_Refuse_With_One_Line_When_Options_Cannot_Apply(string command, string expected)
+    {
+        // Given / When
+        var (exit, output, error) = await RunAsync(["test", .. command.Split(' '), "--results", _results]);
+
+        // Then nothing ran: one line, exit 254, and no run directory was made
+        Assert.Equal(254, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("seed", output, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_results));
+    }
+
+    [Fact]
+    public async Task Should_Show_Only_The_Databases_Own_Options_In_Its_Help()
+    {
+        // Given / When
+        var (pgExit, postgres, _) = await RunAsync("test", "postgres", "--help");
+        var (memExit, memory, _) = await RunAsync("test", "memory", "--help");
+
+        // Then each shows the options every test has and its own, not the other's
+        Assert.Equal(0, pgExit);
+        Assert.Equal(0, memExit);
+        foreach (var common in new[] { "--workload", "--nemesis", "--time-limit", "--concurrency", "--seed" })
+        {
+            Assert.Contains(common, postgres, StringComparison.Ordinal);
+            Assert.Contains(common, memory, StringComparison.Ordinal);
+        }
+        foreach (var own in new[] { "--replication", "--read-from", "--failover", "--fencing", "--isolation", "--sync-replicas" })
+        {
+            Assert.Contains(own, postgres, StringComparison.Ordinal);
+            Assert.DoesNotContain(own, memory, StringComparison.Ordinal);
+        }
+        Assert.Contains("--bug", memory, StringComparison.Ordinal);
+        Assert.DoesNotContain("--bug", postgres, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_Name_The_Databases_When_None_Is_Given()
+    {
+        // Given / When
+        var (exit, _, error) = await RunAsync("test");
+
+        // Then
+        Assert.Equal(254, exit);
+        Assert.Contains("databases: memory, postgres", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_Save_The_Databases_Own_Options_With_Defaults_In_Test_Json()
+    {
+        // Given / When
+        var (exit, _, _) = await RunAsync(Memory("--workload", "set", "--bug", "lost-write"));
+
+        // Then
+        Assert.Equal(1, exit);
+        var json = File.ReadAllText(Path.Combine(_results, "latest", "test.json"));
+        Assert.Contains("\"databaseOptions\": {\n      \"bug\": \"lost-write\"", json, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,5 +1,4 @@
 using Harness.Core.Histories;
-using Harness.Core.Running;
 using Harness.Databases.Postgres;
 using Harness.Testing;
 
@@ -15,10 +14,7 @@ public sealed class PostgresReplicationTests
     public async Task Should_CompleteAsInfo_When_SyncReplicationWaitIsCancelled()
     {
         // Given synchronous replication to both standbys and a 1 s client timeout
-        var pg = await PostgresTestCluster.StartAsync(new TestOptions
-        {
-            Database = "postgres", Replication = "sync", SyncReplicas = 2, OpTimeout = TimeSpan.FromSeconds(1),
-        });
+        var pg = await PostgresTestCluster.StartAsync(PostgresTestCluster.Options(("replication", "sync"), ("sync-replicas", "2")) with { OpTimeout = TimeSpan.FromSeconds(1) });
         try
         {
             await using var client = (PostgresRegisterClient)await PostgresRegisterClient.OpenAsync(pg.Db, pg.Run, pg.N1, CancellationToken.None);
@@ -48,7 +44,7 @@ public sealed class PostgresReplicationTests
     public async Task Should_PromoteTheMostAdvancedReplica_AndRecordIt_When_PrimaryIsKilled()
     {
         // Given async replication with the failover manager on
-        var pg = await PostgresTestCluster.StartAsync(new TestOptions { Database = "postgres", Failover = "promote", OpTimeout = TimeSpan.FromSeconds(2) });
+        var pg = await PostgresTestCluster.StartAsync(PostgresTestCluster.Options(("failover", "promote")));
         try
         {
             await using var client = (PostgresRegisterClient)await PostgresRegisterClient.OpenAsync(pg.Db, pg.Run, pg.N2, CancellationToken.None);

@@ -1,10 +1,12 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using Harness.Core.Control;
 using Harness.Core.Histories;
-using Harness.Core.Running;
 using Harness.Databases.Postgres;
 using Harness.Provisioning.Netns;
 using Npgsql;
+using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Integration.Tests;
 
@@ -35,13 +37,21 @@ internal sealed class PostgresTestCluster : IAsyncDisposable
     /// <summary>What teardown left behind (empty when everything was removed); set by <see cref="DisposeAsync"/>.</summary>
     public IReadOnlyList<string>? Leftover { get; private set; }
 
+    /// <summary>Options of a PostgreSQL test with these database options (e.g. ("replication", "sync")) and a 2 s op timeout.</summary>
+    public static TestOptions Options(params (string Name, string Value)[] databaseOptions) => new()
+    {
+        Database = "postgres",
+        OpTimeout = TimeSpan.FromSeconds(2),
+        DatabaseOptions = databaseOptions.ToImmutableSortedDictionary(o => o.Name, o => o.Value, StringComparer.Ordinal),
+    };
+
     public static async Task<PostgresTestCluster> StartAsync(TestOptions? options = null)
     {
         var sw = Stopwatch.StartNew();
         await Capabilities.RequireAsync("ip", "iptables", "postgres");
         File.AppendAllText(LogPath, $"require {sw.ElapsedMilliseconds}\n");
         var before = await MachineSnapshot.TakeAsync();
-        options ??= new TestOptions { Database = "postgres", OpTimeout = TimeSpan.FromSeconds(2) };
+        options = SuiteOptions.Resolve(new PostgresSuite(), options ?? Options());
         var cluster = (NetnsCluster)await new NetnsProvisioner(TextWriter.Null).ProvisionAsync(new ClusterSpec(3, ["postgresql-15"], "pg-test"), CancellationToken.None);
         File.AppendAllText(LogPath, $"provisioned {sw.ElapsedMilliseconds}\n");
         var db = new PostgresDatabase(PostgresSettings.From(options));

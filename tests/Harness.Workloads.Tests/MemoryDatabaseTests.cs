@@ -5,6 +5,7 @@ using Harness.Core.Running;
 using Harness.Databases.Memory;
 using Harness.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Harness.Core.Runs;
 
 namespace Harness.Workloads.Tests;
 
@@ -20,6 +21,9 @@ public sealed class MemoryDatabaseTests : IDisposable
         var dir = new ResultStore(_results).CreateRunDirectory(spec.Name, DateTimeOffset.UtcNow);
         return await new TestRunner(NullLogger.Instance).RunAsync(spec, new FakeCluster(3), dir, CancellationToken.None);
     }
+
+    private static System.Collections.Immutable.ImmutableSortedDictionary<string, string> Bug(string bug) =>
+        System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("bug", bug);
 
     private static TestOptions Options(string workload, params string[] faults) => new()
     {
@@ -40,7 +44,7 @@ public sealed class MemoryDatabaseTests : IDisposable
     public async Task Should_Survive_Every_Fault_When_Faults_Are_Combined()
     {
         // Given every fault at once against a correct database
-        var options = Options("set", [.. NemesisPackages.All]);
+        var options = Options("set", [.. FaultKinds.Names]);
 
         // When
         var result = await RunAsync(options);
@@ -53,7 +57,7 @@ public sealed class MemoryDatabaseTests : IDisposable
     public async Task Should_Not_Be_Valid_When_Transfers_Lose_Money()
     {
         // Given / When
-        var result = await RunAsync(Options("bank") with { Bugs = [MemoryBugs.BadTransfer] });
+        var result = await RunAsync(Options("bank") with { DatabaseOptions = Bug(MemoryBugs.BadTransfer) });
 
         // Then the bank checker sees the total shrink
         Assert.Equal(Validity.Invalid, result.Check.Validity);
@@ -63,7 +67,7 @@ public sealed class MemoryDatabaseTests : IDisposable
     public void Should_Reject_An_Unknown_Bug_With_The_Valid_Ones()
     {
         // When
-        var e = Assert.Throws<UserErrorException>(() => new MemorySuite().CreateTest(Options("set") with { Bugs = ["slow"] }));
+        var e = Assert.Throws<UserErrorException>(() => SuiteOptions.Resolve(new MemorySuite(), Options("set") with { DatabaseOptions = Bug("slow") }));
 
         // Then
         Assert.Contains("lost-write", e.Message, StringComparison.Ordinal);

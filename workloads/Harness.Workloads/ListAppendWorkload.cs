@@ -1,12 +1,13 @@
 using Harness.Core.Generators;
 using Harness.Core.Histories;
 using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Workloads;
 
 /// <summary>
 /// Multi-op transactions over lists (Elle's list-append): f txn, value [["append",k,v],["r",k,null]]; appended
-/// values are unique; keys rotate. Checked for the isolation level given with --isolation.
+/// values are unique; keys rotate. Checked for the consistency model the database promises.
 /// </summary>
 public static class ListAppendWorkload
 {
@@ -17,11 +18,11 @@ public static class ListAppendWorkload
     public const int MaxTxnLength = 4;
     public const int AppendsPerKey = 64;
 
-    public static Workload Create(TestOptions options) => new()
+    public static Workload Create(TestOptions options, string consistency) => new()
     {
         Name = Name,
         Generator = new TxnGenerator(KeyRotation.Create(options.KeyCount, AppendsPerKey * 2), 1, MaxTxnLength),
-        Checker = WorkloadCheckers.ListAppend(options),
+        Checker = WorkloadCheckers.ListAppend(consistency),
     };
 
     /// <summary>Transactions of 1..maxLength micro-ops; reads and appends equally likely.</summary>

@@ -1,4 +1,5 @@
 using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Workloads;
 

@@ -1,6 +1,7 @@
 using Harness.Core.Generators;
 using Harness.Core.Histories;
 using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Workloads;
 

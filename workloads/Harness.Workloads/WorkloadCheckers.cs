@@ -3,7 +3,7 @@ using Harness.Checkers.Invariants;
 using Harness.Checkers.Linearizability;
 using Harness.Checkers.Sessions;
 using Harness.Core.Checking;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Workloads;
 
@@ -19,8 +19,8 @@ public static class WorkloadCheckers
 
     public static IChecker Set(TestOptions options) => new SetChecker();
 
-    /// <summary>Elle's list-append checker for the model named by --isolation.</summary>
-    public static IChecker ListAppend(TestOptions options) => new ListAppendChecker(ConsistencyModels.Parse(options.Isolation));
+    /// <summary>Elle's list-append checker for the named consistency model.</summary>
+    public static IChecker ListAppend(string consistency) => new ListAppendChecker(ConsistencyModels.Parse(consistency));
 
     /// <summary>Session guarantees, each client process being a session (a crashed process starts a new one).</summary>
     public static IChecker Session(TestOptions options) => new SessionGuaranteesChecker();

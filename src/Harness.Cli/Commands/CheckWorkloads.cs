@@ -15,7 +15,7 @@ namespace Harness.Cli.Commands;
 /// </summary>
 public static class CheckWorkloads
 {
-    public static IReadOnlyList<string> Names { get; } = ["list-append", "rw-register", "session", "set", "bank", "counter"];
+    public static IReadOnlyList<string> Names => Workloads.Workloads.CheckNames;
 
     public static IReadOnlyList<string> GuaranteeNames { get; } =
         ["read-your-writes", "monotonic-reads", "monotonic-writes", "writes-follow-reads", "consistent-prefix"];

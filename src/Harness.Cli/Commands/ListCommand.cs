@@ -18,7 +18,7 @@ internal static class ListCommand
             foreach (var suite in Suites.All())
                 output.WriteLine($"  {suite.Name,-12} workloads: {string.Join(", ", suite.SupportedWorkloads.Order())}");
             output.WriteLine($"workloads: {string.Join(", ", Workloads.Workloads.Names)}");
-            output.WriteLine($"faults (--nemesis): {string.Join(", ", NemesisPackages.All)}");
+            output.WriteLine($"faults (--nemesis): {string.Join(", ", FaultKinds.Names)}");
             output.WriteLine($"partition shapes (--partition-shape): {string.Join(", ", PartitionShapes.All)}");
             output.WriteLine($"provisioners (--provisioner): {string.Join(", ", Suites.Provisioners)}");
             output.WriteLine($"linearizability models (check --model): {string.Join(", ", LinearizabilityModels.Names)}");

@@ -2,103 +2,135 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using Harness.Core;
+using Harness.Core.Checking;
 using Harness.Core.Control;
 using Harness.Core.Nemeses;
 using Harness.Core.Running;
+using Harness.Core.Runs;
 using Harness.Report;
-using Harness.Core.Checking;
 using Microsoft.Extensions.Logging;
 
 namespace Harness.Cli.Commands;
 
-/// <summary><c>harness test &lt;db&gt;</c>: build a test from options, run it, check it, write results/.</summary>
+/// <summary>
+/// <c>harness test &lt;db&gt;</c>: one subcommand per suite, built from the options every test has and the
+/// suite's own options; builds the test, runs it, checks it, writes results/.
+/// </summary>
 internal static class TestCommand
 {
     public const int MaxNodes = 9;
-
-    private static readonly Argument<string> Database = new("database") { Description = "The database to test (see 'harness list')" };
-    private static readonly Option<string> Workload = new("--workload", "-w") { Description = "register | set | session | list-append | bank", DefaultValueFactory = _ => "register" };
-    private static readonly Option<string> Nemesis = new("--nemesis") { Description = "Faults, comma-separated: partition, kill, pause, kill-primary, loss (default none)", DefaultValueFactory = _ => "" };
-    private static readonly Option<string> Shapes = new("--partition-shape") { Description = "Partition shapes, comma-separated: one, majority, majorities-ring, minority-third, primaries, bridge", DefaultValueFactory = _ => "majority" };
-    private static readonly Option<double> Interval = new("--nemesis-interval") { Description = "Seconds between a fault and its heal (and between faults)", DefaultValueFactory = _ => 5 };
-    private static readonly Option<double> TimeLimit = new("--time-limit") { Description = "Seconds of workload", DefaultValueFactory = _ => 30 };
-    private static readonly Option<string> Concurrency = new("--concurrency") { Description = "Client workers: N, or Nn for N per node", DefaultValueFactory = _ => "5" };
-    private static readonly Option<int> Nodes = new("--nodes") { Description = $"Number of nodes (1..{MaxNodes})", DefaultValueFactory = _ => 3 };
-    private static readonly Option<double> Rate = new("--rate") { Description = "Target operations per second, all workers together (0 = unlimited)", DefaultValueFactory = _ => 100 };
-    private static readonly Option<double> OpTimeout = new("--op-timeout") { Description = "Seconds before an operation counts as unknown (info)", DefaultValueFactory = _ => 5 };
-    private static readonly Option<long?> Seed = new("--seed") { Description = "Random seed (printed and saved in test.json; default random)" };
-    private static readonly Option<bool> LeaveDbRunning = new("--leave-db-running") { Description = "Do not tear the database and cluster down at the end" };
-    private static readonly Option<string> Results = new("--results") { Description = "Where runs are stored", DefaultValueFactory = _ => "results" };
-    private static readonly Option<string> Provisioner = new("--provisioner") { Description = "How nodes are made: netns", DefaultValueFactory = _ => "netns" };
-    private static readonly Option<int> KeyCount = new("--key-count") { Description = "Active keys at a time (register, list-append, session)", DefaultValueFactory = _ => 8 };
-    private static readonly Option<double> Recovery = new("--recovery-time") { Description = "Seconds to wait after the final heal before the final reads", DefaultValueFactory = _ => 5 };
-    private static readonly Option<string> Replication = new("--replication") { Description = "async | sync | remote-apply", DefaultValueFactory = _ => "async" };
-    private static readonly Option<int> SyncReplicas = new("--sync-replicas") { Description = "Synchronous standbys (with --replication sync/remote-apply)", DefaultValueFactory = _ => 1 };
-    private static readonly Option<string> ReadFrom = new("--read-from") { Description = "primary | replica | any", DefaultValueFactory = _ => "primary" };
-    private static readonly Option<string> Failover = new("--failover") { Description = "none | promote", DefaultValueFactory = _ => "none" };
-    private static readonly Option<bool> Fencing = new("--fencing") { Description = "Fence the old primary on failover" };
-    private static readonly Option<string> Isolation = new("--isolation") { Description = "read-committed | repeatable-read | serializable", DefaultValueFactory = _ => "serializable" };
-    private static readonly Option<double> LossProbability = new("--loss-probability") { Description = "Share of packets dropped by the loss fault", DefaultValueFactory = _ => 0.2 };
-    private static readonly Option<string> Bug = new("--bug") { Description = "Planted bugs of the memory database, comma-separated: stale-read, lost-write, bad-transfer", DefaultValueFactory = _ => "" };
-    private static readonly Option<bool> Plain = new("--plain") { Description = "Periodic plain progress lines even on a terminal" };
+    public const int MaxConcurrency = 10_000;
+    private const double MaxSeconds = 7 * 24 * 3600;
 
     public static Command Create()
     {
-        var command = new Command("test", "Run one test against a database cluster, check it, and store it under results/")
-        {
-            Database, Workload, Nemesis, Shapes, Interval, TimeLimit, Concurrency, Nodes, Rate, OpTimeout, Seed, LeaveDbRunning,
-            Results, Provisioner, KeyCount, Recovery, Replication, SyncReplicas, ReadFrom, Failover, Fencing, Isolation,
-            LossProbability, Bug, Plain,
-        };
-        command.SetAction((parse, ct) => RunAsync(parse, ct));
+        var command = new Command("test", "Run one test against a database cluster, check it, and store it under results/ ('harness test <database> --help' for its options)");
+        foreach (var suite in Suites.All()) command.Subcommands.Add(SuiteCommand(suite));
+        command.SetAction((Func<ParseResult, int>)(_ => throw new UserErrorException($"name a database: harness test <database> [options]; databases: {string.Join(", ", Suites.Names)}")));
         return command;
     }
 
-    /// <summary>Turns the parsed command line into options; every bad value is a one-line user error.</summary>
-    internal static TestOptions ParseOptions(ParseResult parse)
+    /// <summary>The one-line error for <c>harness test &lt;name&gt;</c> naming no known database, or null.</summary>
+    public static string? UnknownDatabase(IReadOnlyList<string> args) =>
+        args.Count >= 2 && args[0] == "test" && !args[1].StartsWith('-') && Suites.TryFind(args[1]) is null
+            ? $"unknown database '{args[1]}'; valid databases: {string.Join(", ", Suites.Names)}"
+            : null;
+
+    private static Command SuiteCommand(ISuite suite)
     {
-        var nodes = parse.GetValue(Nodes);
-        if (nodes is < 1 or > MaxNodes) throw new UserErrorException($"--nodes must be between 1 and {MaxNodes}, got {nodes}");
-        var options = new TestOptions
-        {
-            Database = parse.GetRequiredValue(Database),
-            Workload = parse.GetValue(Workload) ?? "register",
-            Faults = SplitList(parse.GetValue(Nemesis)),
-            PartitionShapes = SplitList(parse.GetValue(Shapes)),
-            NemesisInterval = Seconds(parse.GetValue(Interval), "--nemesis-interval", allowZero: false),
-            TimeLimit = Seconds(parse.GetValue(TimeLimit), "--time-limit", allowZero: false),
-            NodeCount = nodes,
-            Concurrency = ParseConcurrency(parse.GetValue(Concurrency) ?? "5", nodes),
-            Rate = AtLeast(parse.GetValue(Rate), 0, "--rate"),
-            OpTimeout = Seconds(parse.GetValue(OpTimeout), "--op-timeout", allowZero: false),
-            Seed = parse.GetValue(Seed) ?? Random.Shared.NextInt64(1, 1L << 40),
-            LeaveDbRunning = parse.GetValue(LeaveDbRunning),
-            ResultsDirectory = parse.GetValue(Results) ?? "results",
-            Provisioner = parse.GetValue(Provisioner) ?? "netns",
-            KeyCount = (int)AtLeast(parse.GetValue(KeyCount), 1, "--key-count"),
-            RecoveryTime = Seconds(parse.GetValue(Recovery), "--recovery-time", allowZero: true),
-            Replication = OneOf(parse.GetValue(Replication), "--replication", "async", "sync", "remote-apply"),
-            SyncReplicas = (int)AtLeast(parse.GetValue(SyncReplicas), 0, "--sync-replicas"),
-            ReadFrom = OneOf(parse.GetValue(ReadFrom), "--read-from", "primary", "replica", "any"),
-            Failover = OneOf(parse.GetValue(Failover), "--failover", "none", "promote"),
-            Fencing = parse.GetValue(Fencing),
-            Isolation = OneOf(parse.GetValue(Isolation), "--isolation", "read-committed", "repeatable-read", "serializable"),
-            LossProbability = Probability(parse.GetValue(LossProbability)),
-            Bugs = SplitList(parse.GetValue(Bug)),
-        };
-        if (!Workloads.Workloads.Names.Contains(options.Workload))
-            throw new UserErrorException($"unknown workload '{options.Workload}'; valid workloads: {string.Join(", ", Workloads.Workloads.Names)}");
-        NemesisPackages.Validate(options);
-        return options;
+        var common = new CommonOptions(suite);
+        var own = suite.Options.Select(o => (Option: o, Symbol: Symbol(o))).ToList();
+        var command = new Command(suite.Name, suite.Description);
+        foreach (var alias in suite.Aliases) command.Aliases.Add(alias);
+        foreach (var option in common.All) command.Options.Add(option);
+        foreach (var (_, symbol) in own) command.Options.Add(symbol);
+        command.SetAction((parse, ct) => RunAsync(suite, ParseOptions(suite, common, own, parse), parse.GetValue(common.Plain), parse, ct));
+        return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
+    private static Option Symbol(SuiteOption option) => option.IsSwitch
+        ? new Option<bool>(option.Flag) { Description = option.Description }
+        : new Option<string>(option.Flag) { Description = $"{option.Description} ({option.Accepts})", DefaultValueFactory = _ => option.Default };
+
+    /// <summary>The options every test has, with their ranges (one instance per suite command).</summary>
+    private sealed class CommonOptions(ISuite suite)
+    {
+        public Option<string> Workload { get; } = new("--workload", "-w")
+        {
+            Description = string.Join(" | ", Workloads.Workloads.Names.Where(suite.SupportedWorkloads.Contains)),
+            DefaultValueFactory = _ => suite.SupportedWorkloads.Contains("register") ? "register" : suite.SupportedWorkloads.Order(StringComparer.Ordinal).First(),
+        };
+        public Option<string> Nemesis { get; } = new("--nemesis") { Description = $"Faults, comma-separated: {string.Join(", ", FaultKinds.Names)} (default none)", DefaultValueFactory = _ => "" };
+        public Option<string> Shapes { get; } = new("--partition-shape") { Description = $"Partition shapes, comma-separated: {string.Join(", ", PartitionShapes.All)}", DefaultValueFactory = _ => "majority" };
+        public Option<double> Interval { get; } = new("--nemesis-interval") { Description = "Seconds between a fault and its heal (and between faults)", DefaultValueFactory = _ => 5 };
+        public Option<double> TimeLimit { get; } = new("--time-limit") { Description = "Seconds of workload", DefaultValueFactory = _ => 30 };
+        public Option<string> Concurrency { get; } = new("--concurrency") { Description = $"Client workers: N, or Nn for N per node (at most {MaxConcurrency})", DefaultValueFactory = _ => "5" };
+        public Option<int> Nodes { get; } = new("--nodes") { Description = $"Number of nodes (1..{MaxNodes})", DefaultValueFactory = _ => 3 };
+        public Option<double> Rate { get; } = new("--rate") { Description = "Target operations per second, all workers together (0 = unlimited)", DefaultValueFactory = _ => 100 };
+        public Option<double> OpTimeout { get; } = new("--op-timeout") { Description = "Seconds before an operation counts as unknown (info)", DefaultValueFactory = _ => 5 };
+        public Option<long?> Seed { get; } = new("--seed") { Description = "Random seed (printed and saved in test.json; default random)" };
+        public Option<bool> LeaveDbRunning { get; } = new("--leave-db-running") { Description = "Do not tear the database and cluster down at the end" };
+        public Option<string> Results { get; } = new("--results") { Description = "Where runs are stored", DefaultValueFactory = _ => "results" };
+        public Option<string> Provisioner { get; } = new("--provisioner") { Description = $"How nodes are made: {string.Join(", ", Suites.Provisioners)}", DefaultValueFactory = _ => "netns" };
+        public Option<int> KeyCount { get; } = new("--key-count") { Description = "Active keys at a time (register, list-append, session)", DefaultValueFactory = _ => 8 };
+        public Option<double> Recovery { get; } = new("--recovery-time") { Description = "Seconds to wait after the final heal before the final reads", DefaultValueFactory = _ => 5 };
+        public Option<double> LossProbability { get; } = new("--loss-probability") { Description = "Share of packets dropped by the loss fault, in (0, 1]", DefaultValueFactory = _ => 0.2 };
+        public Option<bool> Plain { get; } = new("--plain") { Description = "Periodic plain progress lines even on a terminal" };
+
+        public IEnumerable<Option> All =>
+        [
+            Workload, Nemesis, Shapes, Interval, TimeLimit, Concurrency, Nodes, Rate, OpTimeout, Seed, LeaveDbRunning,
+            Results, Provisioner, KeyCount, Recovery, LossProbability, Plain,
+        ];
+    }
+
+    /// <summary>Turns the parsed command line into options checked against the suite; every bad value or
+    /// refused combination is a one-line user error.</summary>
+    private static TestOptions ParseOptions(ISuite suite, CommonOptions c, List<(SuiteOption Option, Option Symbol)> own, ParseResult parse)
+    {
+        var nodes = parse.GetValue(c.Nodes);
+        if (nodes is < 1 or > MaxNodes) throw new UserErrorException($"--nodes must be between 1 and {MaxNodes}, got {nodes}");
+        var workload = parse.GetValue(c.Workload) ?? "register";
+        if (!Workloads.Workloads.Names.Contains(workload))
+            throw new UserErrorException($"unknown workload '{workload}'; valid workloads: {string.Join(", ", Workloads.Workloads.Names)}");
+        var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var (option, symbol) in own)
+            values[option.Name] = symbol switch
+            {
+                Option<bool> flag => parse.GetValue(flag) ? "true" : "false",
+                Option<string> text => parse.GetValue(text) ?? option.Default,
+                _ => option.Default,
+            };
+        var options = new TestOptions
+        {
+            Database = suite.Name,
+            Workload = workload,
+            Faults = SplitList(parse.GetValue(c.Nemesis)),
+            PartitionShapes = SplitList(parse.GetValue(c.Shapes)),
+            NemesisInterval = Seconds(parse.GetValue(c.Interval), "--nemesis-interval", allowZero: false, max: 3600),
+            TimeLimit = Seconds(parse.GetValue(c.TimeLimit), "--time-limit", allowZero: false, max: MaxSeconds),
+            NodeCount = nodes,
+            Concurrency = ParseConcurrency(parse.GetValue(c.Concurrency) ?? "5", nodes),
+            Rate = ParseRate(parse.GetValue(c.Rate)),
+            OpTimeout = Seconds(parse.GetValue(c.OpTimeout), "--op-timeout", allowZero: false, max: 3600),
+            Seed = parse.GetValue(c.Seed) ?? Random.Shared.NextInt64(1, 1L << 40),
+            LeaveDbRunning = parse.GetValue(c.LeaveDbRunning),
+            ResultsDirectory = parse.GetValue(c.Results) ?? "results",
+            Provisioner = parse.GetValue(c.Provisioner) ?? "netns",
+            KeyCount = Between(parse.GetValue(c.KeyCount), 1, 100_000, "--key-count"),
+            RecoveryTime = Seconds(parse.GetValue(c.Recovery), "--recovery-time", allowZero: true, max: 3600),
+            LossProbability = Probability(parse.GetValue(c.LossProbability)),
+            DatabaseOptions = values.ToImmutable(),
+        };
+        NemesisPackages.Validate(options);
+        if (!Suites.Provisioners.Contains(options.Provisioner) && suite.Provisioner is null)
+            throw new UserErrorException($"unknown provisioner '{options.Provisioner}'; valid provisioners: {string.Join(", ", Suites.Provisioners)}");
+        return SuiteOptions.Resolve(suite, options);
+    }
+
+    private static async Task<int> RunAsync(ISuite suite, TestOptions options, bool plain, ParseResult parse, CancellationToken ct)
     {
         var output = parse.InvocationConfiguration.Output;
-        var options = ParseOptions(parse);
-        var suite = Suites.Find(options.Database);
-        if (!suite.SupportedWorkloads.Contains(options.Workload))
-            throw new UserErrorException($"{suite.Name} does not support the '{options.Workload}' workload; it supports: {string.Join(", ", suite.SupportedWorkloads.Order())}");
         TestSpec spec;
         try
         {
@@ -109,19 +141,21 @@ internal static class TestCommand
             throw new UserErrorException(e.Message);
         }
         var provisioner = suite.Provisioner ?? Suites.Provisioner(options.Provisioner, output);
+        var start = DateTimeOffset.UtcNow;
+        var clusterSpec = new ClusterSpec(options.NodeCount, spec.Packages, $"h{start.ToUnixTimeMilliseconds() & 0xffff:x4}");
+        // Everything that can refuse the run does so before anything is created.
+        await provisioner.PreflightAsync(clusterSpec, ct);
 
         var store = new ResultStore(options.ResultsDirectory);
-        var start = DateTimeOffset.UtcNow;
         var runDirectory = store.CreateRunDirectory(spec.Name, start);
-        var progress = new TestProgress(output, parse.GetValue(Plain));
+        var progress = new TestProgress(output, plain);
         using var logger = new FileLogger(Path.Combine(runDirectory, ResultStore.LogFile), progress.OnLog);
         await output.WriteLineAsync($"harness: {spec.Name}: seed {options.Seed}, {options.Concurrency} workers, {options.NodeCount} nodes, {options.TimeLimit.TotalSeconds:0.#}s; results in {runDirectory}");
 
         ICluster cluster;
         try
         {
-            var runName = $"h{start.ToUnixTimeMilliseconds() & 0xffff:x4}";
-            cluster = await provisioner.ProvisionAsync(new ClusterSpec(options.NodeCount, suite.Packages, runName), ct);
+            cluster = await provisioner.ProvisionAsync(clusterSpec, ct);
         }
         catch (Exception e) when (e is not (UserErrorException or ProvisioningException or OperationCanceledException))
         {
@@ -129,9 +163,17 @@ internal static class TestCommand
             throw new ProvisioningException($"could not provision {options.NodeCount} nodes with '{options.Provisioner}': {e.Message} (details in {Path.Combine(runDirectory, ResultStore.LogFile)})");
         }
 
+        // From here the runner owns the cluster: it tears it down in every case, also when the progress display fails.
         var runner = new TestRunner(logger);
         var run = runner.RunAsync(spec, cluster, runDirectory, ct);
-        await progress.ShowAsync(run, runner.Stats, options);
+        try
+        {
+            await progress.ShowAsync(run, runner.Stats, options);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("the progress display failed: {Error}", e.Message);
+        }
         var result = await run;
         WriteReport(runDirectory, logger);
 
@@ -146,7 +188,7 @@ internal static class TestCommand
         return result.ExitCode;
     }
 
-    /// <summary>Writes report.html when the report project provides a writer (never fails the run).</summary>
+    /// <summary>Writes report.html (never fails the run).</summary>
     private static void WriteReport(string runDirectory, ILogger logger)
     {
         try
@@ -168,21 +210,26 @@ internal static class TestCommand
     {
         var v = value.Trim();
         var perNode = v.EndsWith('n');
-        if (int.TryParse(perNode ? v[..^1] : v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
-            return perNode ? n * nodes : n;
+        if (long.TryParse(perNode ? v[..^1] : v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
+        {
+            var total = perNode ? n * nodes : n;
+            if (n <= MaxConcurrency && total <= MaxConcurrency) return (int)total;
+            throw new UserErrorException($"--concurrency {value} makes {total} workers; the most is {MaxConcurrency}");
+        }
         throw new UserErrorException($"--concurrency must be a positive number N or Nn (N per node), got '{value}'");
     }
 
-    private static double AtLeast(double value, double min, string name) =>
-        value >= min ? value : throw new UserErrorException($"{name} must be at least {min}, got {value}");
+    private static int Between(int value, int min, int max, string name) =>
+        value >= min && value <= max ? value : throw new UserErrorException($"{name} must be between {min} and {max}, got {value}");
+
+    private static double ParseRate(double value) =>
+        value == 0 || (value >= 0.001 && value <= 1_000_000) ? value
+            : throw new UserErrorException($"--rate must be 0 (unlimited) or between 0.001 and 1000000 operations per second, got {value.ToString(CultureInfo.InvariantCulture)}");
 
     private static double Probability(double value) =>
-        value is > 0 and <= 1 ? value : throw new UserErrorException($"--loss-probability must be in (0, 1], got {value}");
+        value is > 0 and <= 1 ? value : throw new UserErrorException($"--loss-probability must be in (0, 1], got {value.ToString(CultureInfo.InvariantCulture)}");
 
-    private static TimeSpan Seconds(double value, string name, bool allowZero) =>
-        value > 0 || (allowZero && value == 0) ? TimeSpan.FromSeconds(value)
-            : throw new UserErrorException($"{name} must be {(allowZero ? "0 or more" : "more than 0")} seconds, got {value}");
-
-    private static string OneOf(string? value, string name, params string[] valid) =>
-        valid.Contains(value) ? value! : throw new UserErrorException($"{name} must be one of {string.Join(", ", valid)}, got '{value}'");
+    private static TimeSpan Seconds(double value, string name, bool allowZero, double max) =>
+        (value > 0 || (allowZero && value == 0)) && value <= max ? TimeSpan.FromSeconds(value)
+            : throw new UserErrorException($"{name} must be {(allowZero ? "from 0" : "more than 0")} to {max.ToString(CultureInfo.InvariantCulture)} seconds, got {value.ToString(CultureInfo.InvariantCulture)}");
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Harness.Core.Running;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using Harness.Core.Runs;
 
 namespace Harness.Cli.Commands;
 

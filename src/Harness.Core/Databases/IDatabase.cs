@@ -1,5 +1,5 @@
 using Harness.Core.Control;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Databases;
 

@@ -1,7 +1,7 @@
 using Harness.Core.Control;
 using Harness.Core.Databases;
 using Harness.Core.Histories;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Nemeses;
 

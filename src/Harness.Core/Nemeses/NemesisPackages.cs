@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Harness.Core.Databases;
 using Harness.Core.Generators;
 using Harness.Core.Histories;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Nemeses;
 
@@ -19,18 +19,25 @@ public static class NemesisPackages
     public const string KillPrimary = "kill-primary";
     public const string Loss = "loss";
 
-    /// <summary>Every fault name <c>--nemesis</c> accepts.</summary>
-    public static ImmutableArray<string> All { get; } = [Partition, Kill, Pause, KillPrimary, Loss];
-
-    /// <summary>Throws <see cref="UserErrorException"/> for unknown faults or partition shapes.</summary>
+    /// <summary>Throws <see cref="UserErrorException"/> for unknown faults or partition shapes, and for faults or
+    /// shapes that cannot act on this many nodes (a partition of one node would cut nothing).</summary>
     public static void Validate(TestOptions options)
     {
         foreach (var fault in options.Faults)
-            if (!All.Contains(fault))
-                throw new UserErrorException($"unknown fault '{fault}' in --nemesis; valid faults: {string.Join(", ", All)}");
+        {
+            var kind = FaultKinds.All.FirstOrDefault(k => k.Name == fault)
+                ?? throw new UserErrorException($"unknown fault '{fault}' in --nemesis; valid faults: {string.Join(", ", FaultKinds.Names)}");
+            if (options.NodeCount < kind.MinNodes)
+                throw new UserErrorException($"--nemesis {fault} needs --nodes {kind.MinNodes} or more (there is nothing to cut between {options.NodeCount} node)");
+        }
         foreach (var shape in options.PartitionShapes)
+        {
             if (!PartitionShapes.All.Contains(shape))
                 throw new UserErrorException($"unknown partition shape '{shape}' in --partition-shape; valid shapes: {string.Join(", ", PartitionShapes.All)}");
+            var min = PartitionShapes.MinNodes(shape);
+            if (options.Faults.Contains(Partition) && options.NodeCount < min)
+                throw new UserErrorException($"--partition-shape {shape} needs --nodes {min} or more, got {options.NodeCount}; use --partition-shape one or majority, or more nodes");
+        }
     }
 
     /// <summary>The package for <paramref name="options"/>.Faults against <paramref name="database"/>.</summary>

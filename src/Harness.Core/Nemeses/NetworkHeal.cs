@@ -1,5 +1,5 @@
 using Harness.Core.Histories;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Nemeses;
 

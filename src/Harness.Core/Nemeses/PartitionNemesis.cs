@@ -1,6 +1,6 @@
 using Harness.Core.Databases;
 using Harness.Core.Histories;
-using Harness.Core.Running;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Nemeses;
 

@@ -20,6 +20,10 @@ public static class PartitionShapes
 
     public static ImmutableArray<string> All { get; } = [One, Majority, MajoritiesRing, MinorityThird, Primaries, Bridge];
 
+    /// <summary>The fewest nodes on which a shape cuts something: a bridge needs a node between two sides, a
+    /// ring of majorities needs three (with two, a majority is everyone).</summary>
+    public static int MinNodes(string shape) => shape is Bridge or MajoritiesRing ? 3 : 2;
+
     /// <summary>Computes the cut for a shape; <paramref name="primary"/> is needed for <c>primaries</c> only.</summary>
     public static PartitionPlan Plan(string shape, IReadOnlyList<Node> nodes, Random random, Node? primary = null)
     {

@@ -3,6 +3,7 @@ using Harness.Core.Clients;
 using Harness.Core.Control;
 using Harness.Core.Histories;
 using Microsoft.Extensions.Logging;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Running;
 

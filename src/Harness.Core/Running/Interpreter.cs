@@ -4,6 +4,7 @@ using Harness.Core.Generators;
 using Harness.Core.Histories;
 using Harness.Core.Nemeses;
 using Microsoft.Extensions.Logging;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Running;
 

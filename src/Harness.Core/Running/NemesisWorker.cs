@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Harness.Core.Histories;
 using Harness.Core.Nemeses;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Running;
 

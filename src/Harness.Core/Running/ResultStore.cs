@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Harness.Core.Checking;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Running;
 
@@ -87,6 +88,7 @@ public sealed class ResultStore(string root)
         try
         {
             var o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+            if (o?["options"] is JsonObject saved) MoveLegacyDatabaseOptions(saved);
             return o?["options"]?.Deserialize<TestOptions>(JsonOptions)
                 ?? throw new UserErrorException($"{path} has no options; it was not written by 'harness test'");
         }
@@ -94,6 +96,32 @@ public sealed class ResultStore(string root)
         {
             throw new UserErrorException($"{path} is not valid: {e.Message}");
         }
+    }
+
+    /// <summary>Runs stored before databases owned their options kept PostgreSQL's and the memory database's
+    /// knobs beside the common ones; they are moved into databaseOptions (the names the suites use).</summary>
+    private static void MoveLegacyDatabaseOptions(JsonObject options)
+    {
+        if (options.ContainsKey("databaseOptions")) return;
+        (string Old, string New)[] renames =
+            [("replication", "replication"), ("syncReplicas", "sync-replicas"), ("readFrom", "read-from"), ("failover", "failover"),
+             ("fencing", "fencing"), ("isolation", "isolation"), ("bugs", "bug")];
+        var database = options["database"]?.GetValue<string>();
+        var moved = new JsonObject();
+        foreach (var (old, name) in renames)
+        {
+            if (options[old] is not { } value) continue;
+            options.Remove(old);
+            if (database == "memory" ? name != "bug" : name == "bug") continue; // each database kept only its own
+            moved[name] = value is JsonArray list ? string.Join(',', list.Select(v => v?.GetValue<string>())) : value.GetValueKind() switch
+            {
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                JsonValueKind.String => value.GetValue<string>(),
+                _ => value.ToJsonString(),
+            };
+        }
+        options["databaseOptions"] = moved;
     }
 
     /// <summary>The test name saved in a run's test.json (the directory's parent name when missing).</summary>

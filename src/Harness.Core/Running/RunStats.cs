@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Harness.Core.Histories;
+using Harness.Core.Nemeses;
 
 namespace Harness.Core.Running;
 
@@ -62,18 +63,9 @@ public sealed class RunStats
 
     private void TrackFault(Operation op)
     {
-        var (kind, starts) = op.F switch
-        {
-            Nemeses.NemesisFs.StartPartition => ("partition", true),
-            Nemeses.NemesisFs.StopPartition => ("partition", false),
-            Nemeses.NemesisFs.Kill or Nemeses.NemesisFs.KillPrimary => ("kill", true),
-            Nemeses.NemesisFs.Start => ("kill", false),
-            Nemeses.NemesisFs.Pause => ("pause", true),
-            Nemeses.NemesisFs.Resume => ("pause", false),
-            Nemeses.NemesisFs.StartLoss => ("loss", true),
-            Nemeses.NemesisFs.StopLoss => ("loss", false),
-            _ => (op.F, true),
-        };
+        var (kind, starts) = FaultKinds.WindowStartedBy(op.F) is { } started ? (started, true)
+            : FaultKinds.WindowEndedBy(op.F) is { } ended ? (ended, false)
+            : (op.F, true);
         var faults = ActiveFaults;
         if (!starts) faults = faults.Remove(kind);
         else if (op.Error is null)

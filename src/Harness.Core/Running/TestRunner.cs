@@ -5,6 +5,7 @@ using Harness.Core.Databases;
 using Harness.Core.Generators;
 using Harness.Core.Histories;
 using Microsoft.Extensions.Logging;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Running;
 
@@ -32,6 +33,21 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
     /// <summary>Runs the test on <paramref name="cluster"/> (which it disposes) and writes into <paramref name="runDirectory"/>.</summary>
     public async Task<RunResult> RunAsync(TestSpec spec, ICluster cluster, string runDirectory, CancellationToken ct)
     {
+        // The cluster is owned from the first line: whatever fails before the run's own cleanup takes over
+        // (the run directory, the history file) still tears it down.
+        var cleanupOwnsCluster = false;
+        try
+        {
+            return await RunOwnedAsync(spec, cluster, runDirectory, () => cleanupOwnsCluster = true, ct);
+        }
+        finally
+        {
+            if (!cleanupOwnsCluster) await cluster.DisposeAsync();
+        }
+    }
+
+    private async Task<RunResult> RunOwnedAsync(TestSpec spec, ICluster cluster, string runDirectory, Action handOver, CancellationToken ct)
+    {
         Directory.CreateDirectory(runDirectory);
         var start = DateTimeOffset.UtcNow;
         ResultStore.WriteTest(runDirectory, spec, start);
@@ -46,6 +62,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         var interrupted = false;
         var dbStarted = false;
         using var flusher = new Timer(_ => SafeFlush(recorder), null, FlushInterval, FlushInterval);
+        handOver(); // the finally below tears the cluster down from here on
         try
         {
             Stats.Phase = "setup";

@@ -1,6 +1,7 @@
 using Harness.Core.Clients;
 using Harness.Core.Databases;
 using Harness.Core.Nemeses;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Running;
 
@@ -12,6 +13,9 @@ public sealed record TestSpec
     public required IDatabase Database { get; init; }
     public required ClientFactory OpenClient { get; init; }
     public required Workload Workload { get; init; }
+
+    /// <summary>Debian packages the nodes need for this test (installed by the provisioner when missing).</summary>
+    public IReadOnlyList<string> Packages { get; init; } = [];
 
     /// <summary>Faults and their schedule (<see cref="NemesisPackages.Create"/>); none by default.</summary>
     public NemesisPackage Nemesis { get; init; } = NemesisPackage.None;

@@ -18,18 +18,25 @@ public sealed partial class NetnsProvisioner(TextWriter? status = null) : IProvi
 
     private readonly TextWriter _status = status ?? Console.Error;
 
-    public async Task<ICluster> ProvisionAsync(ClusterSpec spec, CancellationToken ct)
+    public async Task PreflightAsync(ClusterSpec spec, CancellationToken ct)
     {
         if (spec.NodeCount is < 1 or > 9)
             throw new ProvisioningException($"the netns provisioner makes 1 to 9 nodes, not {spec.NodeCount}; pass --nodes 1..9");
         if (!OperatingSystem.IsLinux())
             throw new ProvisioningException("the netns provisioner needs Linux (network namespaces)");
-        await EnsurePackagesAsync([.. BasePackages, .. spec.Packages], ct);
         if (!Environment.IsPrivilegedProcess)
             throw new ProvisioningException("the netns provisioner needs root (network namespaces, bridges, iptables); run as root, e.g. with sudo");
+        await EnsurePackagesAsync([.. BasePackages, .. spec.Packages], ct);
         var probe = await HostCommand.RunAsync(["ip", "netns", "list"], ct);
         if (!probe.Succeeded)
             throw new ProvisioningException($"network namespaces do not work here (`ip netns list`: {probe.Stderr.Trim()})");
+    }
+
+    /// <summary>Makes the cluster (after <see cref="PreflightAsync"/>).</summary>
+    public async Task<ICluster> ProvisionAsync(ClusterSpec spec, CancellationToken ct)
+    {
+        if (spec.NodeCount is < 1 or > 9)
+            throw new ProvisioningException($"the netns provisioner makes 1 to 9 nodes, not {spec.NodeCount}; pass --nodes 1..9");
 
         var cluster = await ReserveAsync(ct);
         try

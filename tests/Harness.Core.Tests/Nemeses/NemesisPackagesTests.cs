@@ -2,10 +2,10 @@ using Harness.Core.Databases;
 using Harness.Core.Generators;
 using Harness.Core.Histories;
 using Harness.Core.Nemeses;
-using Harness.Core.Running;
 using Harness.Databases.Memory;
 using Harness.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Tests.Nemeses;
 
@@ -48,7 +48,7 @@ public sealed class NemesisPackagesTests
     public void Should_Alternate_Each_Fault_With_Its_Heal_When_Scheduled()
     {
         // Given every fault, one second apart
-        var package = NemesisPackages.Create(Options([.. NemesisPackages.All]), new MemoryDatabase(Options()));
+        var package = NemesisPackages.Create(Options([.. FaultKinds.Names]), new MemoryDatabase(Options()));
 
         // When the schedule runs for 60 virtual seconds
         var h = new GenSimulator { Concurrency = 1, Seed = 9 }.Run(Gen.OnNemesis(Gen.TimeLimit(TimeSpan.FromSeconds(60), package.Generator)));

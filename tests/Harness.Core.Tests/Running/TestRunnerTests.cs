@@ -5,6 +5,7 @@ using Harness.Core.Running;
 using Harness.Databases.Memory;
 using Harness.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Harness.Core.Runs;
 
 namespace Harness.Core.Tests.Running;
 
@@ -18,7 +19,7 @@ public sealed class TestRunnerTests : IDisposable
     {
         Database = "memory",
         Workload = workload,
-        Bugs = [.. bugs],
+        DatabaseOptions = System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("bug", string.Join(',', bugs)),
         Concurrency = 4,
         TimeLimit = TimeSpan.FromSeconds(1),
         Rate = 1000,

@@ -3,7 +3,7 @@ using Harness.Core.Control;
 using Harness.Core.Histories;
 using Microsoft.Extensions.Logging;
 
-namespace Harness.Core.Running;
+namespace Harness.Core.Runs;
 
 /// <summary>What every part of a running test can see: options, cluster, where to write, logging, the clock.</summary>
 public sealed class RunContext

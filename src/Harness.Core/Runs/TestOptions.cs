@@ -1,8 +1,12 @@
 using System.Collections.Immutable;
 
-namespace Harness.Core.Running;
+namespace Harness.Core.Runs;
 
-/// <summary>Everything a user chose on the command line (saved in test.json). Defaults are the CLI's defaults.</summary>
+/// <summary>
+/// Everything a user chose on the command line (saved in test.json). The options every test has are properties;
+/// a database's own options (declared by its suite) are in <see cref="DatabaseOptions"/>, by name without "--",
+/// with every default filled in. Defaults are the CLI's defaults.
+/// </summary>
 public sealed record TestOptions
 {
     public required string Database { get; init; }
@@ -22,26 +26,14 @@ public sealed record TestOptions
     public string Provisioner { get; init; } = "netns";
     public bool LeaveDbRunning { get; init; }
     public string ResultsDirectory { get; init; } = "results";
-    /// <summary>Extra key count for keyed workloads (register, list-append).</summary>
+    /// <summary>Active keys at a time for keyed workloads (register, list-append, session).</summary>
     public int KeyCount { get; init; } = 8;
-
-    // Replication (single-leader databases).
-    /// <summary>async | sync | remote-apply.</summary>
-    public string Replication { get; init; } = "async";
-    public int SyncReplicas { get; init; } = 1;
-    /// <summary>primary | replica | any.</summary>
-    public string ReadFrom { get; init; } = "primary";
-    /// <summary>none | promote.</summary>
-    public string Failover { get; init; } = "none";
-    public bool Fencing { get; init; }
-    /// <summary>read-committed | repeatable-read | serializable.</summary>
-    public string Isolation { get; init; } = "serializable";
     /// <summary>Packet loss probability for the loss fault.</summary>
     public double LossProbability { get; init; } = 0.2;
 
     /// <summary>How long to let the cluster recover after the final heal, before the final reads (only with faults).</summary>
     public TimeSpan RecoveryTime { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Database-specific switches for planted bugs (the in-memory database: stale-read, lost-write...).</summary>
-    public ImmutableArray<string> Bugs { get; init; } = [];
+    /// <summary>The database's own options (e.g. replication = async), by name without "--"; see the suite's Options.</summary>
+    public ImmutableSortedDictionary<string, string> DatabaseOptions { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }

@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Harness.Core.Runs;
+
+namespace Harness.Core.Running;
+
+/// <summary>
+/// One option a database suite declares (e.g. PostgreSQL's --replication): its name, help, default and the
+/// values it accepts, as data. The CLI builds <c>harness test &lt;db&gt;</c> from these; the value chosen is kept,
+/// normalised, in <see cref="TestOptions.DatabaseOptions"/> and read back with the option's <c>Of</c>.
+/// </summary>
+public abstract class SuiteOption
+{
+    private protected SuiteOption(string name, string description, string defaultValue)
+    {
+        Name = name;
+        Description = description;
+        Default = defaultValue;
+    }
+
+    /// <summary>The name without "--" (the key in <see cref="TestOptions.DatabaseOptions"/>).</summary>
+    public string Name { get; }
+
+    public string Flag => "--" + Name;
+
+    public string Description { get; }
+
+    /// <summary>The value when the option is not given (normalised).</summary>
+    public string Default { get; }
+
+    /// <summary>True for an on/off switch given without a value.</summary>
+    public virtual bool IsSwitch => false;
+
+    /// <summary>What the option accepts, for the help text (e.g. "async | sync").</summary>
+    public abstract string Accepts { get; }
+
+    /// <summary>Checks and normalises a value; throws <see cref="UserErrorException"/> naming the option and what it accepts.</summary>
+    public abstract string Normalize(string value);
+
+    /// <summary>The raw value in <paramref name="options"/> (the default when absent).</summary>
+    protected string Raw(TestOptions options) => options.DatabaseOptions.TryGetValue(Name, out var v) ? v : Default;
+
+    private protected UserErrorException Bad(string value) => new($"{Flag} accepts {Accepts}, got '{value}'");
+}
+
+/// <summary>One value out of a fixed set (e.g. --replication async|sync|remote-apply).</summary>
+public sealed class ChoiceOption(string name, string description, string defaultValue, params string[] choices)
+    : SuiteOption(name, description, defaultValue)
+{
+    public ImmutableArray<string> Choices { get; } = [.. choices];
+
+    public override string Accepts => string.Join(" | ", Choices);
+
+    public override string Normalize(string value) => Choices.Contains(value.Trim()) ? value.Trim() : throw Bad(value);
+
+    public string Of(TestOptions options) => Raw(options);
+}
+
+/// <summary>A whole number in a range (e.g. --sync-replicas 1..8).</summary>
+public sealed class IntegerOption(string name, string description, int defaultValue, int min, int max)
+    : SuiteOption(name, description, defaultValue.ToString(CultureInfo.InvariantCulture))
+{
+    public int Min { get; } = min;
+    public int Max { get; } = max;
+
+    public override string Accepts => $"a whole number from {Min} to {Max}";
+
+    public override string Normalize(string value) =>
+        int.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= Min && n <= Max
+            ? n.ToString(CultureInfo.InvariantCulture)
+            : throw Bad(value);
+
+    public int Of(TestOptions options) => int.Parse(Raw(options), CultureInfo.InvariantCulture);
+}
+
+/// <summary>An on/off switch (e.g. --fencing).</summary>
+public sealed class SwitchOption(string name, string description) : SuiteOption(name, description, "false")
+{
+    public override bool IsSwitch => true;
+
+    public override string Accepts => "true | false";
+
+    public override string Normalize(string value) =>
+        bool.TryParse(value.Trim(), out var b) ? (b ? "true" : "false") : throw Bad(value);
+
+    public bool Of(TestOptions options) => Raw(options) == "true";
+}
+
+/// <summary>Zero or more values out of a fixed set, comma-separated (e.g. --bug stale-read,lost-write).</summary>
+public sealed class ListOption(string name, string description, params string[] choices) : SuiteOption(name, description, "")
+{
+    public ImmutableArray<string> Choices { get; } = [.. choices];
+
+    public override string Accepts => $"a comma-separated list of {string.Join(", ", Choices)}";
+
+    public override string Normalize(string value)
+    {
+        var items = Split(value);
+        foreach (var item in items)
+            if (!Choices.Contains(item)) throw new UserErrorException($"{Flag}: unknown value '{item}'; valid values: {string.Join(", ", Choices)}");
+        return string.Join(',', items.Distinct());
+    }
+
+    public ImmutableArray<string> Of(TestOptions options) => Split(Raw(options));
+
+    private static ImmutableArray<string> Split(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(v => v != "none")];
+}
+
+/// <summary>A combination of options a suite refuses, with the one line that says why and how to fix it.</summary>
+public sealed record OptionRule(string Message, Func<TestOptions, bool> Refuses);
+
+/// <summary>Checks a test's options against its suite: the workload, every database option, every rule.</summary>
+public static class SuiteOptions
+{
+    /// <summary>The options with every database option normalised and every default filled in; throws
+    /// <see cref="UserErrorException"/> for an unknown option, a bad value or a refused combination.</summary>
+    public static TestOptions Resolve(ISuite suite, TestOptions options)
+    {
+        if (!suite.SupportedWorkloads.Contains(options.Workload))
+            throw new UserErrorException($"{suite.Name} does not support the '{options.Workload}' workload; it supports: {string.Join(", ", suite.SupportedWorkloads.Order(StringComparer.Ordinal))}");
+        foreach (var key in options.DatabaseOptions.Keys)
+            if (!suite.Options.Any(o => o.Name == key))
+                throw new UserErrorException($"{suite.Name} has no option --{key}; see 'harness test {suite.Name} --help'");
+        var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var option in suite.Options)
+            values[option.Name] = option.Normalize(options.DatabaseOptions.TryGetValue(option.Name, out var v) ? v : option.Default);
+        var resolved = options with { DatabaseOptions = values.ToImmutable() };
+        foreach (var rule in suite.Rules)
+            if (rule.Refuses(resolved)) throw new UserErrorException(rule.Message);
+        return resolved;
+    }
+}
