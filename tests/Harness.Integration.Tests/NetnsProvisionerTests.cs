@@ -75,10 +75,9 @@ public sealed class NetnsProvisionerTests
             await WaitUntilAsync(() => Task.FromResult(ChildrenOf(listener.Pid).Count > 0));
             var child = ChildrenOf(listener.Pid)[0];
             await listener.SignalAsync(ProcessSignal.Stop, withChildren: true, CancellationToken.None);
-            Assert.Equal('T', State(listener.Pid));
-            Assert.Equal('T', State(child));
+            await WaitUntilAsync(() => Task.FromResult(State(listener.Pid) == 'T' && State(child) == 'T'));
             await listener.SignalAsync(ProcessSignal.Cont, withChildren: true, CancellationToken.None);
-            Assert.NotEqual('T', State(child));
+            await WaitUntilAsync(() => Task.FromResult(State(child) != 'T'));
             await listener.SignalAsync(ProcessSignal.Stop, withChildren: true, CancellationToken.None);
             await listener.SignalAsync(ProcessSignal.Kill, withChildren: true, CancellationToken.None);
             await listener.WaitForExitAsync(CancellationToken.None);
