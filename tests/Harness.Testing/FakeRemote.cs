@@ -39,11 +39,13 @@ public sealed class FakeRemote(Node node) : IRemote
 
         public int Pid { get; } = Random.Shared.Next(10_000, 4_000_000);
         public bool HasExited => _exited.Task.IsCompleted;
-        public List<int> Signals { get; } = [];
+        private readonly List<int> _signals = [];
+
+        public IReadOnlyList<int> Signals => _signals;
 
         public void Signal(int signal)
         {
-            Signals.Add(signal);
+            _signals.Add(signal);
             if (signal is 9 or 15) _exited.TrySetResult();
         }
 
