@@ -23,7 +23,10 @@ internal static class LinBenchmark
         var root = FindRoot();
         var data = StringArg(args, "--data") ?? Path.Combine(root, "tests/Harness.Checkers.Tests/TestData/porcupine/test_data");
         if (!args.Contains("--skip-logs") && !Directory.Exists(data))
-            throw new DirectoryNotFoundException($"no Porcupine test data at {data} (give --data DIR, or --skip-logs)");
+        {
+            await Console.Error.WriteLineAsync($"no Porcupine test data at {data} (give --data DIR, or --skip-logs)");
+            return 254;
+        }
         // Build (or refresh) the launcher once; the timed runs use the published binary directly.
         await RunAsync(Path.Combine(root, "harness"), ["check", "--help"], quiet: true);
         var exe = Path.Combine(root, ".build/cli/harness");
