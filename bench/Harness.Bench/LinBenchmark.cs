@@ -4,9 +4,11 @@ using System.Globalization;
 namespace Harness.Bench;
 
 /// <summary>
-/// <c>lin [--runs N] [--ops N] [--keys N] [--processes N] [--skip-logs] [--skip-big] [--keep]</c>:
+/// <c>lin [--runs N] [--ops N] [--keys N] [--processes N] [--data DIR] [--skip-logs] [--skip-big] [--keep]</c>:
 /// (a) every Porcupine etcd log (one process, --model etcd) and each kv log (--model kv) through the published
-/// <c>.build/cli/harness</c> launcher binary, whole-process wall clock, best and median of N runs;
+/// <c>.build/cli/harness</c> launcher binary, whole-process wall clock, best and median of N runs. The logs are
+/// the repository's copy under tests/Harness.Checkers.Tests/TestData/porcupine/test_data, or --data DIR (a
+/// directory holding <c>jepsen/etcd_*.log</c> and <c>kv/*.txt</c>, laid out like Porcupine's test_data);
 /// (b) a generated keyed-register history (default 1,000,000 ops over 1,000 keys and 50 processes) checked by
 /// the same binary: wall clock and peak working set (via /usr/bin/time).
 /// </summary>
@@ -19,8 +21,12 @@ internal static class LinBenchmark
         var keys = IntArg(args, "--keys", 1_000);
         var processes = IntArg(args, "--processes", 50);
         var root = FindRoot();
-        var data = Path.Combine(root, "tests/Harness.Checkers.Tests/TestData/porcupine/test_data");
-        if (!Directory.Exists(data)) data = "/work/shared/data/porcupine/test_data";
+        var data = StringArg(args, "--data") ?? Path.Combine(root, "tests/Harness.Checkers.Tests/TestData/porcupine/test_data");
+        if (!args.Contains("--skip-logs") && !Directory.Exists(data))
+        {
+            await Console.Error.WriteLineAsync($"no Porcupine test data at {data} (give --data DIR, or --skip-logs)");
+            return 254;
+        }
         // Build (or refresh) the launcher once; the timed runs use the published binary directly.
         await RunAsync(Path.Combine(root, "harness"), ["check", "--help"], quiet: true);
         var exe = Path.Combine(root, ".build/cli/harness");
@@ -106,6 +112,12 @@ internal static class LinBenchmark
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string? StringArg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private static string FindRoot()

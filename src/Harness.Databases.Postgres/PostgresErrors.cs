@@ -4,8 +4,8 @@ using Npgsql;
 namespace Harness.Databases.Postgres;
 
 /// <summary>
-/// Maps a failed operation to Fail (certainly not applied) or Info (unknown), per ARCHITECTURE §3.8 and
-/// DRIVERS §2. Fail: nothing was sent (connection refused or timed out while connecting); a read; a
+/// Maps a failed operation to Fail (certainly not applied) or Info (unknown), by the rules of docs/history-format.md
+/// (Fail only when the op certainly did not happen) and the Npgsql cases of docs/replication.md. Fail: nothing was sent (connection refused or timed out while connecting); a read; a
 /// transaction that never sent COMMIT (the server rolls it back); or a server ERROR that aborts the statement
 /// or transaction (40001 serialization failure, 40P01 deadlock, 23505 unique violation, 25P02, 25006 read-only...).
 /// Info: timeouts, cancellations and lost connections after sending a write or a COMMIT, and FATAL errors.
@@ -13,7 +13,7 @@ namespace Harness.Databases.Postgres;
 public static class PostgresErrors
 {
     /// <summary>The warning a commit returns when its synchronous-replication wait was cancelled: it committed
-    /// locally but may not be on any standby (ENVIRONMENT §5.3). Such an op completes as Info.</summary>
+    /// locally but may not be on any standby (docs/replication.md, sync-rep-cancelled). Such an op completes as Info.</summary>
     public const string SyncRepCancelledWarning = "canceling wait for synchronous replication";
 
     public const string SyncRepCancelled = "sync-rep-cancelled";

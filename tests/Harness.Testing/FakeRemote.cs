@@ -57,11 +57,14 @@ public sealed class FakeRemote(Node node, string directory) : IRemote
 
         public int Pid { get; } = Random.Shared.Next(10_000, 4_000_000);
         public bool HasExited => _exited.Task.IsCompleted;
-        public List<ProcessSignal> Signals { get; } = [];
+        private readonly List<ProcessSignal> _signals = [];
+
+        /// <summary>Every signal received, in order.</summary>
+        public IReadOnlyList<ProcessSignal> Signals => _signals;
 
         public Task SignalAsync(ProcessSignal signal, bool withChildren, CancellationToken ct)
         {
-            Signals.Add(signal);
+            _signals.Add(signal);
             if (signal is ProcessSignal.Kill or ProcessSignal.Term) _exited.TrySetResult();
             return Task.CompletedTask;
         }

@@ -2,7 +2,7 @@ using Harness.Core.Histories;
 
 namespace Harness.Workloads;
 
-/// <summary>Builders for the operation values of BRIEF's history format.</summary>
+/// <summary>Builders for the operation values of the history format (docs/history-format.md).</summary>
 public static class Values
 {
     public static Datum Map(params (string Key, Datum Value)[] entries) =>

@@ -1,6 +1,6 @@
 namespace Harness.Core.Nemeses;
 
-/// <summary>The op.F values of nemesis operations (BRIEF history format).</summary>
+/// <summary>The op.F values of nemesis operations (docs/history-format.md).</summary>
 public static class NemesisFs
 {
     public const string StartPartition = "start-partition";
