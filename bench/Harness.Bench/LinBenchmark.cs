@@ -68,15 +68,15 @@ internal static class LinBenchmark
             var (seconds, peakKb, output) = await TimedRunAsync("/usr/bin/time", ["-f", "%e %M %U %S", exe, .. check]);
             if (i == 0) Console.WriteLine("  " + output.Split('\n')[0]);
             worst = (Math.Max(worst.Seconds, seconds), Math.Max(worst.PeakKb, peakKb));
-            Console.WriteLine($"run {i + 1}: {seconds:0.00} s wall clock, peak RSS {peakKb / 1024.0:0} MB");
+            Console.WriteLine($"run {i + 1}: {seconds:0.00} s wall clock, peak RSS {peakKb / 1024.0:0} MiB{output[output.LastIndexOf(" (cpu", StringComparison.Ordinal)..]}");
         }
-        Console.WriteLine($"stop at the first failing key: worst of {runs} runs {worst.Seconds:0.00} s, {worst.PeakKb / 1024.0:0} MB peak RSS (cmd: .build/cli/harness {string.Join(' ', check)})");
+        Console.WriteLine($"stop at the first failing key: worst of {runs} runs {worst.Seconds:0.00} s, {worst.PeakKb / 1024.0:0} MiB peak RSS (cmd: .build/cli/harness {string.Join(' ', check)})");
         var timeout = IntArg(args, "--all-keys-timeout", 20);
         if (timeout > 0)
         {
             var (seconds, peakKb, output) = await TimedRunAsync("/usr/bin/time", ["-f", "%e %M %U %S", exe, .. check, "--all-keys", "--timeout", timeout.ToString(CultureInfo.InvariantCulture)]);
             Console.WriteLine("  " + output.Split('\n')[0]);
-            Console.WriteLine($"--all-keys --timeout {timeout}: {seconds:0.00} s wall clock, peak RSS {peakKb / 1024.0:0} MB");
+            Console.WriteLine($"--all-keys --timeout {timeout}: {seconds:0.00} s wall clock, peak RSS {peakKb / 1024.0:0} MiB{output[output.LastIndexOf(" (cpu", StringComparison.Ordinal)..]}");
         }
         if (!args.Contains("--keep")) File.Delete(file);
         return 0;
