@@ -10,6 +10,7 @@ internal static class Benchmarks
             ["report"] = ("report.html of a generated 100,000-op run: generation time, and time to the timeline drawn in chromium (args: [--ops N] [--runs N] [--skip-browser])", ReportBench.RunAsync),
             ["elle"] = ("list-append cycle checker: a generated valid 1M-txn history (args: [txns] [model] [stale-read rate])", args => Task.FromResult(ElleBench.Run(args))),
             ["runner"] = ("the runner's overhead: 50 workers against the in-process database, history streamed to disk (args: [seconds] [workers] [workload])", RunnerBench.RunAsync),
+            ["lin-hard"] = ("linearizability: a 10-key kv history, most keys failing fast and two pathological: wall clock and peak RSS (args: [--runs N] [--concurrent N] [--all-keys-timeout S])", LinBenchmark.HardAsync),
             ["lin-inproc"] = ("linearizability in-process: lin-inproc FILE MODEL [runs]: read and check times", LinBenchmark.InProcessAsync),
         };
 }

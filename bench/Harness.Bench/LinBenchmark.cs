@@ -51,21 +51,61 @@ internal static class LinBenchmark
         return 0;
     }
 
-    /// <summary><c>lin-inproc FILE MODEL [runs]</c>: times reading and checking inside this process.</summary>
+    /// <summary>
+    /// <c>lin-hard [--runs N] [--keys N] [--pathological N] [--concurrent N] [--all-keys-timeout S] [--keep]</c>: a
+    /// non-linearizable kv history (<see cref="HardKvHistoryGenerator"/>: most keys fail quickly, a few would
+    /// need a factorial search) checked by the published binary: wall clock, peak RSS and the verdict line;
+    /// then once with <c>--all-keys</c> (and a timeout), to show what the pathological keys cost when searched.
+    /// </summary>
+    public static async Task<int> HardAsync(string[] args)
+    {
+        var runs = IntArg(args, "--runs", 3);
+        var ops = HardKvHistoryGenerator.Build(IntArg(args, "--keys", 10), IntArg(args, "--pathological", 2), IntArg(args, "--concurrent", 14));
+        var root = FindRoot();
+        await RunAsync(Path.Combine(root, "harness"), ["check", "--help"], quiet: true);
+        var exe = Path.Combine(root, ".build/cli/harness");
+        var file = Path.Combine(Path.GetTempPath(), "harness-bench-hard-kv.jsonl");
+        HardKvHistoryGenerator.WriteFile(file, ops);
+        Console.WriteLine($"history: {ops.Count} events, {file}");
+        string[] check = ["check", file, "--model", "kv"];
+        var worst = (Seconds: 0.0, PeakKb: 0L);
+        for (var i = 0; i < runs; i++)
+        {
+            var (seconds, peakKb, output) = await TimedRunAsync("/usr/bin/time", ["-f", "%e %M %U %S", exe, .. check]);
+            if (i == 0) Console.WriteLine("  " + output.Split('\n')[0]);
+            worst = (Math.Max(worst.Seconds, seconds), Math.Max(worst.PeakKb, peakKb));
+            Console.WriteLine($"run {i + 1}: {seconds:0.00} s wall clock, peak RSS {peakKb / 1024.0:0} MiB{output[output.LastIndexOf(" (cpu", StringComparison.Ordinal)..]}");
+        }
+        Console.WriteLine($"stop at the first failing key: worst of {runs} runs {worst.Seconds:0.00} s, {worst.PeakKb / 1024.0:0} MiB peak RSS (cmd: .build/cli/harness {string.Join(' ', check)})");
+        var timeout = IntArg(args, "--all-keys-timeout", 20);
+        if (timeout > 0)
+        {
+            var (seconds, peakKb, output) = await TimedRunAsync("/usr/bin/time", ["-f", "%e %M %U %S", exe, .. check, "--all-keys", "--timeout", timeout.ToString(CultureInfo.InvariantCulture)]);
+            Console.WriteLine("  " + output.Split('\n')[0]);
+            Console.WriteLine($"--all-keys --timeout {timeout}: {seconds:0.00} s wall clock, peak RSS {peakKb / 1024.0:0} MiB{output[output.LastIndexOf(" (cpu", StringComparison.Ordinal)..]}");
+        }
+        if (!args.Contains("--keep")) File.Delete(file);
+        return 0;
+    }
+
+    /// <summary><c>lin-inproc FILE MODEL [runs] [--all-keys]</c>: times reading and checking inside this process.</summary>
     public static Task<int> InProcessAsync(string[] args)
     {
-        var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        var runs = args.Length > 2 && !args[2].StartsWith('-') ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         for (var i = 0; i < runs; i++)
         {
             var sw = Stopwatch.StartNew();
             var history = Harness.Core.Histories.Formats.HistoryFiles.Read(args[0]);
             var read = sw.Elapsed.TotalSeconds;
-            var checker = new Harness.Checkers.Linearizability.LinearizabilityChecker(Harness.Checkers.Linearizability.LinearizabilityModels.ByName(args[1]));
+            var checker = new Harness.Checkers.Linearizability.LinearizabilityChecker(Harness.Checkers.Linearizability.LinearizabilityModels.ByName(args[1]))
+            {
+                AllKeys = args.Contains("--all-keys"),
+            };
             sw.Restart();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var result = checker.Check(history, CancellationToken.None);
             var cpuCheck = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            Console.WriteLine($"read {read:0.000} s, check {sw.Elapsed.TotalSeconds:0.000} s (cpu {cpuCheck.TotalSeconds:0.000} s, gen2 GCs so far {GC.CollectionCount(2)}): {result.Validity} {result.Summary}");
+            Console.WriteLine($"read {read:0.000} s, check {sw.Elapsed.TotalSeconds:0.000} s (cpu {cpuCheck.TotalSeconds:0.000} s, gen2 GCs so far {GC.CollectionCount(2)}, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MiB, peak memo {(long?)result.Stats?["peak_memo_bytes"] >> 20} MiB): {result.Validity} {result.Summary}");
         }
         return Task.FromResult(0);
     }

@@ -8,7 +8,13 @@ namespace Harness.Checkers.Linearizability;
 /// <summary>
 /// Checks that a history is linearizable with respect to a model: splits it into independent partitions
 /// (per key, when the model allows), converts each partition's ops once, and runs the WGL search on the
-/// partitions in parallel. A timeout (or cancellation) gives <see cref="Validity.Unknown"/>.
+/// partitions in parallel (at most one per core). Cheap keys decide first: every key is first searched with a
+/// small step allowance, smallest first, and a key that uses it up is searched again later with eight times
+/// more (once no more keys wait than there are cores, with no limit). The first key proven not linearizable
+/// stops the check (the other keys are reported as not searched) unless <see cref="AllKeys"/>. The memos of
+/// all concurrent searches share one <see cref="MemoryBudget"/> of <see cref="MemoryBudgetBytes"/>; a key that
+/// outgrows it gives up. A timeout (or cancellation) or a key given up gives <see cref="Validity.Unknown"/>,
+/// unless another key failed.
 /// On a violation, each failing partition yields a <c>nonlinearizable</c> anomaly whose
 /// <see cref="Anomaly.Data"/> is <c>{"key", "prefix", "stuck", "state", "partition_ops"}</c> (op indices).
 /// </summary>
@@ -16,35 +22,104 @@ public sealed class LinearizabilityChecker(LinearizabilityModel model, TimeSpan?
 {
     private const int PrefixTailShown = 5;
 
+    /// <summary>The memory budget of a check unless told otherwise: 1 GiB.</summary>
+    public const long DefaultMemoryBudget = 1L << 30;
+
+    /// <summary>Steps of a key's first search: small keys (and quick failures) decide within it.</summary>
+    internal const long FirstFuel = 1L << 16;
+
     public string Name => "linearizability";
 
     public LinearizabilityModel Model => model;
+
+    /// <summary>Search every key even after one failed (by default the check stops at the first failing key).</summary>
+    public bool AllKeys { get; init; }
+
+    /// <summary>What the memos of all searches of one check may hold together (bytes).</summary>
+    public long MemoryBudgetBytes { get; init; } = DefaultMemoryBudget;
 
     public CheckResult Check(History history, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (timeout is { } t && t > TimeSpan.Zero) cts.CancelAfter(t);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
         var partitions = Partition(history);
         var outcomes = new PartitionOutcome?[partitions.Count];
+        var budget = new MemoryBudget(MemoryBudgetBytes);
+        var firstFailed = -1;
         string? inputError = null;
-        void CheckOne(int i)
+        var parallelism = Math.Max(1, Math.Min(Environment.ProcessorCount, partitions.Count));
+        // Work queue: (round, size) -> smallest keys of the earliest round first.
+        var queue = new PriorityQueue<int, (int Round, int Size, int Index)>();
+        for (var i = 0; i < partitions.Count; i++) queue.Enqueue(i, (0, partitions[i].Pairs.Count, i));
+        var prepared = new PartitionSearch?[partitions.Count];
+        var gate = new object();
+        var undecided = partitions.Count;
+        var running = 0;
+        void Worker()
         {
-            try
+            while (true)
             {
-                outcomes[i] = model.CheckPartition(partitions[i].Pairs, cts.Token);
-            }
-            catch (LinearizabilityInputException e)
-            {
-                Interlocked.CompareExchange(ref inputError, e.Message, null);
-                cts.Cancel();
+                int i, round;
+                bool unlimited;
+                lock (gate)
+                {
+                    int size;
+                    while (true)
+                    {
+                        if (stop.IsCancellationRequested) return;
+                        if (queue.TryDequeue(out i, out var priority))
+                        {
+                            (round, size) = (priority.Round, priority.Size);
+                            break;
+                        }
+                        if (running == 0) return;
+                        Monitor.Wait(gate, 50);
+                    }
+                    running++;
+                    // Nothing else waits for a core: no reason to stop this key early.
+                    unlimited = undecided <= parallelism;
+                }
+                var requeue = false;
+                try
+                {
+                    var search = prepared[i] ??= model.Prepare(partitions[i].Pairs);
+                    var fuel = unlimited || round >= 12 ? long.MaxValue : Math.Max(FirstFuel, 8L * search.Ops) << (3 * round);
+                    var outcome = search.Run(budget, fuel, stop.Token);
+                    if (outcome.Verdict == SearchVerdict.OutOfFuel)
+                    {
+                        requeue = true;
+                    }
+                    else
+                    {
+                        outcomes[i] = outcome;
+                        prepared[i] = null;
+                        if (outcome.Verdict == SearchVerdict.NotLinearizable)
+                        {
+                            Interlocked.CompareExchange(ref firstFailed, i, -1);
+                            if (!AllKeys) stop.Cancel();
+                        }
+                    }
+                }
+                catch (LinearizabilityInputException e)
+                {
+                    Interlocked.CompareExchange(ref inputError, e.Message, null);
+                    cts.Cancel();
+                }
+                finally
+                {
+                    lock (gate)
+                    {
+                        running--;
+                        if (requeue) queue.Enqueue(i, (round + 1, partitions[i].Pairs.Count, i));
+                        else undecided--;
+                        Monitor.PulseAll(gate);
+                    }
+                }
             }
         }
-        if (partitions.Count == 1) CheckOne(0);
-        else if (partitions.Count > 1)
-        {
-            var order = Enumerable.Range(0, partitions.Count).OrderByDescending(i => partitions[i].Pairs.Count).ToArray();
-            Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, CheckOne);
-        }
+        if (parallelism == 1) Worker();
+        else Task.WaitAll([.. Enumerable.Range(0, parallelism).Select(_ => Task.Factory.StartNew(Worker, TaskCreationOptions.LongRunning))]);
         var ops = partitions.Sum(p => p.Pairs.Count);
         var stats = new JsonObject
         {
@@ -54,27 +129,45 @@ public sealed class LinearizabilityChecker(LinearizabilityModel model, TimeSpan?
         };
         if (inputError is not null)
             return CheckResult.Unknown(Name, $"cannot check with the {model.Name} model: {inputError}") with { Stats = stats };
+        var keyed = partitions.Count > 0 && partitions[0].Key is not null;
         var failed = Enumerable.Range(0, partitions.Count).Where(i => outcomes[i]?.Verdict == SearchVerdict.NotLinearizable).ToList();
-        var tooLarge = Enumerable.Range(0, partitions.Count).Count(i => outcomes[i]?.Verdict == SearchVerdict.TooLarge);
-        var unknown = Enumerable.Range(0, partitions.Count).Count(i => outcomes[i] is null || outcomes[i]!.Verdict is SearchVerdict.Cancelled or SearchVerdict.TooLarge);
+        var tooLarge = Enumerable.Range(0, partitions.Count).Where(i => outcomes[i]?.Verdict == SearchVerdict.TooLarge).ToList();
+        var stoppedEarly = failed.Count > 0 && !AllKeys;
+        var unfinished = Enumerable.Range(0, partitions.Count).Count(i => outcomes[i] is null || outcomes[i]!.Verdict == SearchVerdict.Cancelled);
+        var unknown = unfinished + tooLarge.Count;
         stats["failed_partitions"] = failed.Count;
         stats["unknown_partitions"] = unknown;
+        stats["memory_budget_bytes"] = budget.Limit;
+        stats["peak_memo_bytes"] = budget.Peak;
+        if (stoppedEarly) stats["unsearched_partitions"] = unfinished;
         string Scope() => partitions.Count == 1 && partitions[0].Key is null ? $"{ops} ops" : $"{ops} ops in {partitions.Count} keys";
+        string Things(int count) => keyed ? (count == 1 ? "key" : "keys") : (count == 1 ? "partition" : "partitions");
+        string MemoryNote() =>
+            $"{tooLarge.Count} {Things(tooLarge.Count)} gave up at the memory budget ({MemoryBudget.Describe(budget.Limit)} for the whole check"
+            + (tooLarge.Count == 1 && keyed ? $"; key {partitions[tooLarge[0]].Key}'s memo held {MemoryBudget.Describe(outcomes[tooLarge[0]]!.MemoBytes)}" : "") + ")";
+        string UnfinishedWhy() => timeout is { } to && cts.IsCancellationRequested && !ct.IsCancellationRequested ? $"timed out after {to.TotalSeconds:0.###} s" : "cancelled";
         if (failed.Count > 0)
         {
+            var first = firstFailed >= 0 ? firstFailed : failed[0];
+            failed.Remove(first);
+            failed.Insert(0, first);
             var anomalies = failed.Select(i => Explain(partitions[i], outcomes[i]!)).ToList();
-            var keyed = partitions[failed[0]].Key is not null;
-            var summary = keyed
-                ? $"not linearizable: {failed.Count} of {partitions.Count} keys have no linearization (first: key {partitions[failed[0]].Key})"
-                : "not linearizable: no order of the operations is consistent with the model and real time";
-            if (unknown > 0) summary += $"; {unknown} partitions timed out";
+            var summary = !keyed ? "not linearizable: no order of the operations is consistent with the model and real time"
+                : failed.Count == 1 ? $"not linearizable: key {partitions[first].Key} has no linearization"
+                : $"not linearizable: {failed.Count} of {partitions.Count} keys have no linearization (first: key {partitions[first].Key})";
+            if (stoppedEarly && unfinished > 0)
+                summary += $"; stopped after key {partitions[first].Key} failed: {unfinished} of {partitions.Count} keys not searched (use --all-keys to search every key)";
+            else if (unfinished > 0)
+                summary += $"; {unfinished} {Things(unfinished)} {UnfinishedWhy()}";
+            if (tooLarge.Count > 0) summary += "; " + MemoryNote();
             return CheckResult.Invalid(Name, summary, anomalies) with { Stats = stats };
         }
         if (unknown > 0)
         {
-            var why = tooLarge == unknown ? "gave up: the search outgrew its memory budget"
-                : timeout is { } to && !ct.IsCancellationRequested ? $"timed out after {to.TotalSeconds:0.###} s" : "cancelled";
-            return CheckResult.Unknown(Name, $"{why}: {unknown} of {partitions.Count} partitions unchecked ({Scope()})") with { Stats = stats };
+            var why = new List<string>();
+            if (tooLarge.Count > 0) why.Add("gave up: " + MemoryNote());
+            if (unfinished > 0) why.Add($"{UnfinishedWhy()}: {unfinished} {Things(unfinished)} unfinished");
+            return CheckResult.Unknown(Name, $"{string.Join("; ", why)} ({unknown} of {partitions.Count} unchecked, {Scope()})") with { Stats = stats };
         }
         return CheckResult.Valid(Name, $"linearizable ({Scope()}, {model.Name} model)") with { Stats = stats };
     }

@@ -19,6 +19,6 @@ public abstract class LinearizabilityModel
     /// </summary>
     public virtual bool SplitsByKey => false;
 
-    /// <summary>Converts and searches one partition (called by the checker, possibly in parallel).</summary>
-    internal abstract PartitionOutcome CheckPartition(IReadOnlyList<OpPair> pairs, CancellationToken ct);
+    /// <summary>Converts one partition's ops once (called by the checker, possibly in parallel); searched by <see cref="PartitionSearch.Run"/>.</summary>
+    internal abstract PartitionSearch Prepare(IReadOnlyList<OpPair> pairs);
 }

@@ -23,7 +23,22 @@ public abstract class LinearizabilityModel<TState, TOp> : LinearizabilityModel
     /// <summary>The state in words, for explanations.</summary>
     public abstract string DescribeState(in TState state, ValueInterner values);
 
-    internal sealed override PartitionOutcome CheckPartition(IReadOnlyList<OpPair> pairs, CancellationToken ct)
+    /// <summary>
+    /// True when states own heap memory (strings, arrays) beyond their inline size; then
+    /// <see cref="StateHeapBytes"/> tells the memory budget how much each stored state holds.
+    /// </summary>
+    public virtual bool HasHeapStates => false;
+
+    /// <summary>Heap bytes a state owns beyond its inline size (object headers included), for the memory budget.</summary>
+    public virtual int StateHeapBytes(in TState state) => 0;
+
+    /// <summary>Bytes of a string object of this length on a 64-bit runtime.</summary>
+    protected static int StringBytes(int length) => (22 + (2 * length) + 7) & ~7;
+
+    /// <summary>Bytes of an array object of this length and element size on a 64-bit runtime.</summary>
+    protected static int ArrayBytes(int length, int elementSize) => (24 + (length * elementSize) + 7) & ~7;
+
+    internal sealed override PartitionSearch Prepare(IReadOnlyList<OpPair> pairs)
     {
         var values = new ValueInterner();
         var ops = new List<TOp>(pairs.Count);
@@ -47,15 +62,27 @@ public abstract class LinearizabilityModel<TState, TOp> : LinearizabilityModel
             callPos[j] = p.Invoke.Index;
             retPos[j] = optional[j] || p.Completion is null ? long.MaxValue - n + j : p.Completion.Index;
         }
-        var init = Init(values);
-        var search = new WglSearch<TState, TOp>(this, [.. ops], [.. optional], callPos, retPos, init);
-        var result = search.Run(ct);
-        if (result != SearchVerdict.NotLinearizable) return new PartitionOutcome(result, n);
-        return new PartitionOutcome(SearchVerdict.NotLinearizable, n)
+        return new Prepared(this, [.. ops], [.. optional], callPos, retPos, [.. which], values, Init(values));
+    }
+
+    private sealed class Prepared(
+        LinearizabilityModel<TState, TOp> model, TOp[] ops, bool[] optional, long[] callPos, long[] retPos, int[] which,
+        ValueInterner values, TState init) : PartitionSearch
+    {
+        public override int Ops => ops.Length;
+
+        public override PartitionOutcome Run(MemoryBudget budget, long fuel, CancellationToken ct)
         {
-            Prefix = [.. search.BestPrefix.Select(j => which[j])],
-            Stuck = [.. search.StuckOps().Select(j => which[j])],
-            State = DescribeState(search.BestState, values),
-        };
+            var search = new WglSearch<TState, TOp>(model, ops, optional, callPos, retPos, init) { Budget = budget, Fuel = fuel };
+            var result = search.Run(ct);
+            if (result != SearchVerdict.NotLinearizable) return new PartitionOutcome(result, ops.Length) { MemoBytes = search.MemoBytes };
+            return new PartitionOutcome(SearchVerdict.NotLinearizable, ops.Length)
+            {
+                Prefix = [.. search.BestPrefix.Select(j => which[j])],
+                Stuck = [.. search.StuckOps().Select(j => which[j])],
+                State = model.DescribeState(search.BestState, values),
+                MemoBytes = search.MemoBytes,
+            };
+        }
     }
 }

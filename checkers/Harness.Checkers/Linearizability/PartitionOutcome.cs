@@ -9,4 +9,7 @@ internal sealed record PartitionOutcome(SearchVerdict Verdict, int SearchedOps)
     public int[] Prefix { get; init; } = [];
     public int[] Stuck { get; init; } = [];
     public string State { get; init; } = "";
+
+    /// <summary>The bytes the search's memo held when it ended.</summary>
+    public long MemoBytes { get; init; }
 }

@@ -8,4 +8,6 @@ internal enum SearchVerdict
     Cancelled,
     /// <summary>The memo outgrew its memory budget: the search gave up.</summary>
     TooLarge,
+    /// <summary>The search used up its steps (<see cref="WglSearch{TState, TOp}.Fuel"/>) undecided; it may be retried with more.</summary>
+    OutOfFuel,
 }

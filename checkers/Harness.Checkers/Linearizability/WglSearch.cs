@@ -25,6 +25,7 @@ internal sealed class WglSearch<TState, TOp>
     private readonly int[] _match;     // for a call entry: its return entry; for a return: -1
 
     private int[] _bestPrefix = [];
+    private LinearizationCache<TState>? _cache;
     private int _bestLen;
 
     public WglSearch(LinearizabilityModel<TState, TOp> model, TOp[] ops, bool[] optional, long[] callPos, long[] retPos, TState init)
@@ -83,10 +84,32 @@ internal sealed class WglSearch<TState, TOp>
     /// <summary>After a violation: the model state after <see cref="BestPrefix"/>.</summary>
     public TState BestState { get; private set; }
 
-    /// <summary>The most memory the memo of one partition may use before the search gives up (Unknown).</summary>
+    /// <summary>
+    /// The memory budget this search shares with the others of the check; when null, a budget of its own of
+    /// <see cref="MaxCacheBytes"/>.
+    /// </summary>
+    public MemoryBudget? Budget { get; init; }
+
+    /// <summary>The most memory the memo may use when the search has no shared <see cref="Budget"/>.</summary>
     public long MaxCacheBytes { get; init; } = 1L << 30;
 
+    /// <summary>Steps after which the search stops with <see cref="SearchVerdict.OutOfFuel"/> (to be retried later).</summary>
+    public long Fuel { get; init; } = long.MaxValue;
+
+    /// <summary>After a run: the bytes the memo held when the search ended.</summary>
+    public long MemoBytes { get; private set; }
+
     public SearchVerdict Run(CancellationToken ct)
+    {
+        var budget = Budget ?? new MemoryBudget(MaxCacheBytes, countProcess: false);
+        using var memory = budget.Join();
+        var verdict = Search(memory, ct);
+        MemoBytes = _cache?.Bytes ?? 0;
+        _cache = null;
+        return verdict;
+    }
+
+    private SearchVerdict Search(MemoryBudget.Holder memory, CancellationToken ct)
     {
         var n = _ops.Length;
         if (n == 0) return SearchVerdict.Linearizable;
@@ -114,7 +137,9 @@ internal sealed class WglSearch<TState, TOp>
         ulong bitsHash = 0;
         var zobrist = new ulong[required];
         for (var i = 0; i < required; i++) zobrist[i] = Mix((ulong)i + 1);
-        var cache = new LinearizationCache<TState>(Math.Max(16, n), opt.Length);
+        var cache = new LinearizationCache<TState>(Math.Max(16, n), opt.Length, memory, _model.HasHeapStates ? _model.StateHeapBytes : null);
+        _cache = cache;
+        if (cache.OutOfMemory) return SearchVerdict.TooLarge;
         var full = 0;  // the first word of `bits` that is not all ones
         var top = -1;  // the last nonzero word of `bits`
         var stackEntry = new int[n];
@@ -129,7 +154,8 @@ internal sealed class WglSearch<TState, TOp>
         _bestPrefix = new int[n];
         var state = _init;
         var entry = _next[0];
-        var iterations = 0;
+        var iterations = 0L;
+        var fuel = Fuel;
         var next = _next;
         var match = _match;
         var entryOp = _entryOp;
@@ -139,7 +165,8 @@ internal sealed class WglSearch<TState, TOp>
             if ((++iterations & 0xFFF) == 0)
             {
                 if (ct.IsCancellationRequested) return SearchVerdict.Cancelled;
-                if (cache.ApproxBytes > MaxCacheBytes) return SearchVerdict.TooLarge;
+                if (memory.Poll()) return SearchVerdict.TooLarge;
+                if (iterations >= fuel) return SearchVerdict.OutOfFuel;
             }
             var op = entryOp[entry];
             if (match[entry] >= 0)
@@ -183,6 +210,8 @@ internal sealed class WglSearch<TState, TOp>
                         optionalPass = false;
                         continue;
                     }
+                    _cache = cache;
+        if (cache.OutOfMemory) return SearchVerdict.TooLarge;
                     if (_optional[op]) opt[w] &= ~bit;
                     else bits[w] &= ~bit;
                     (full, top) = (oldFull, oldTop);

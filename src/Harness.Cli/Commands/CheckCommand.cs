@@ -8,7 +8,7 @@ using Harness.Core.Histories.Formats;
 namespace Harness.Cli.Commands;
 
 /// <summary>
-/// <c>harness check FILE... --model M [--format F] [--timeout S] [--json]</c>: checks history files and prints
+/// <c>harness check FILE... --model M [--format F] [--timeout S] [--all-keys] [--json]</c>: checks history files and prints
 /// one verdict line per file (with the explanation when invalid). Exit 0 when all are valid, 1 when any is
 /// invalid, 2 when any is unknown; bad input exits 254 with one line naming the file and line.
 /// Extension points: <see cref="SelectChecker"/> (which checker a request means) and
@@ -37,6 +37,7 @@ public static class CheckCommand
         var model = new Option<string?>("--model", "-m") { Description = $"linearizability model: {string.Join(", ", LinearizabilityModels.Names)}" };
         var format = new Option<string>("--format", "-f") { Description = $"history format: {string.Join("|", HistoryFiles.FormatNames)}", DefaultValueFactory = _ => "auto" };
         var timeout = new Option<double?>("--timeout") { Description = "give up after this many seconds per file (verdict unknown, exit 2)" };
+        var allKeys = new Option<bool>("--all-keys") { Description = "linearizability: search every key, instead of stopping at the first key that is not linearizable" };
         var json = new Option<bool>("--json") { Description = "print each file's result as one JSON object per line" };
         var workload = new Option<string?>("--workload", "-w") { Description = $"check a workload instead of linearizability: {string.Join(", ", CheckWorkloads.Names)}" };
         var consistency = new Option<string?>("--consistency", "-c") { Description = $"with --workload list-append|rw-register: the model, one of {string.Join(", ", Harness.Checkers.Cycles.ConsistencyModels.Names)} (default serializable)" };
@@ -45,7 +46,7 @@ public static class CheckCommand
         var sessions = new Option<string?>("--sessions") { Description = "with --workload session: 'process' (default) or 'thread:N' (logical sessions across reconnects, N = concurrency)" };
         var command = new Command("check", "Check history files for linearizability (and other consistency models)")
         {
-            files, model, format, timeout, json, workload, consistency, total, guarantees, sessions,
+            files, model, format, timeout, allKeys, json, workload, consistency, total, guarantees, sessions,
         };
         // Extension point: other checkers add their options to `command` here and read them in the action below
         // into Request.Options (e.g. --workload list-append --consistency serializable).
@@ -66,6 +67,7 @@ public static class CheckCommand
                     ["total"] = parse.GetValue(total)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["guarantees"] = parse.GetValue(guarantees),
                     ["sessions"] = parse.GetValue(sessions),
+                    ["all-keys"] = parse.GetValue(allKeys) ? "true" : null,
                 });
             var output = parse.InvocationConfiguration.Output;
             return RunAsync(request, output, ct);
@@ -124,7 +126,8 @@ public static class CheckCommand
             if (request.Model is not null) throw new UserErrorException("pass either --model (linearizability) or --workload, not both");
             return CheckWorkloads.Select(w, request.Options);
         }
-        if (request.Model is { } m) return new LinearizabilityChecker(LinearizabilityModels.ByName(m), request.Timeout);
+        if (request.Model is { } m)
+            return new LinearizabilityChecker(LinearizabilityModels.ByName(m), request.Timeout) { AllKeys = request.Options.TryGetValue("all-keys", out var all) && all is not null };
         throw new UserErrorException($"say what to check: --model {string.Join("|", LinearizabilityModels.Names)} or --workload {string.Join("|", CheckWorkloads.Names)}");
     }
 

@@ -6,7 +6,7 @@ namespace Harness.Checkers.Tests.Linearizability;
 public sealed class WglSearchTests
 {
     /// <summary>40 concurrent writes of distinct values, then a read of a value nobody wrote.</summary>
-    private static WglSearch<int, RegisterOp> HardSearch(long maxCacheBytes)
+    private static WglSearch<int, RegisterOp> HardSearch(long maxCacheBytes, long fuel = long.MaxValue)
     {
         var n = 41;
         var ops = new RegisterOp[n];
@@ -21,7 +21,7 @@ public sealed class WglSearchTests
         ops[40] = new RegisterOp(RegisterOpKind.Read, 1000, 0);
         call[40] = 50;
         ret[40] = 200;
-        return new WglSearch<int, RegisterOp>(new RegisterModel(), ops, new bool[n], call, ret, 0) { MaxCacheBytes = maxCacheBytes };
+        return new WglSearch<int, RegisterOp>(new RegisterModel(), ops, new bool[n], call, ret, 0) { MaxCacheBytes = maxCacheBytes, Fuel = fuel };
     }
 
     [Fact]
@@ -42,5 +42,14 @@ public sealed class WglSearchTests
         var search = HardSearch(1L << 40);
         // When running it / Then
         Assert.Equal(SearchVerdict.Cancelled, search.Run(new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
+    public void Should_StopWithOutOfFuel_When_TheStepsRunOut()
+    {
+        // Given the exponential search with a limit of 10,000 steps
+        var search = HardSearch(1L << 40, fuel: 10_000);
+        // When running it / Then it stops undecided, to be retried with more steps
+        Assert.Equal(SearchVerdict.OutOfFuel, search.Run(CancellationToken.None));
     }
 }

@@ -58,5 +58,9 @@ public sealed class KvModel : LinearizabilityModel<KvState, KvOp>
         }
     }
 
+    public override bool HasHeapStates => true;
+
+    public override int StateHeapBytes(in KvState state) => StringBytes(state.Value.Length);
+
     public override string DescribeState(in KvState state, ValueInterner values) => $"the key holds \"{state.Value}\"";
 }

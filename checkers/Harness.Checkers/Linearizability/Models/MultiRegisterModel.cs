@@ -68,6 +68,10 @@ public sealed class MultiRegisterModel : LinearizabilityModel<MultiRegisterState
         return true;
     }
 
+    public override bool HasHeapStates => true;
+
+    public override int StateHeapBytes(in MultiRegisterState state) => ArrayBytes(state.Values.Length, sizeof(int));
+
     public override string DescribeState(in MultiRegisterState state, ValueInterner values)
     {
         var zero = values.Id(Datum.Of(0));

@@ -52,6 +52,10 @@ public sealed class QueueModel : LinearizabilityModel<QueueState, QueueModel.Op>
         }
     }
 
+    public override bool HasHeapStates => true;
+
+    public override int StateHeapBytes(in QueueState state) => ArrayBytes(state.Items.Length, sizeof(int));
+
     public override string DescribeState(in QueueState state, ValueInterner values) =>
         state.Items.Length == 0 ? "the queue is empty" : $"the queue holds [{string.Join(" ", state.Items.Take(50).Select(values.Describe))}{(state.Items.Length > 50 ? " ..." : "")}] (front first)";
 }

@@ -65,6 +65,10 @@ public sealed class SetModel : LinearizabilityModel<SetState, SetModel.Op>
         return x ^ (x >> 31);
     }
 
+    public override bool HasHeapStates => true;
+
+    public override int StateHeapBytes(in SetState state) => ArrayBytes(state.Bits.Length, sizeof(ulong));
+
     public override string DescribeState(in SetState state, ValueInterner values)
     {
         var s = state;
