@@ -16,9 +16,19 @@ internal static class ListCommand
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine("databases:");
             foreach (var suite in Suites.All())
-                output.WriteLine($"  {suite.Name,-12} workloads: {string.Join(", ", suite.SupportedWorkloads.Order())}");
-            output.WriteLine($"workloads: {string.Join(", ", Workloads.Workloads.Names)}");
-            output.WriteLine($"faults (--nemesis): {string.Join(", ", FaultKinds.Names)}");
+            {
+                var aliases = suite.Aliases.IsDefaultOrEmpty ? "" : $" (also {string.Join(", ", suite.Aliases)})";
+                output.WriteLine($"  {suite.Name,-12} {suite.Description}{aliases}");
+                output.WriteLine($"  {"",-12} workloads: {string.Join(", ", Workloads.Workloads.Names.Where(suite.SupportedWorkloads.Contains))}");
+                if (suite.Options.Count > 0)
+                    output.WriteLine($"  {"",-12} options: {string.Join(", ", suite.Options.Select(o => o.Flag))} (harness test {suite.Name} --help)");
+            }
+            output.WriteLine("workloads:");
+            foreach (var w in Workloads.Workloads.All)
+                output.WriteLine($"  {w.Name,-12} {w.Description}{(w.Runnable ? "" : " (check only)")}");
+            output.WriteLine("faults (--nemesis):");
+            foreach (var f in FaultKinds.All)
+                output.WriteLine($"  {f.Name,-12} {f.Description}");
             output.WriteLine($"partition shapes (--partition-shape): {string.Join(", ", PartitionShapes.All)}");
             output.WriteLine($"provisioners (--provisioner): {string.Join(", ", Suites.Provisioners)}");
             output.WriteLine($"linearizability models (check --model): {string.Join(", ", LinearizabilityModels.Names)}");
