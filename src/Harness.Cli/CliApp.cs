@@ -29,7 +29,11 @@ public static class CliApp
         yield return ServeCommand.Create();
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    /// <summary>Exit code of a run that was interrupted (Ctrl-C, SIGTERM) at any point: its verdict is unknown.</summary>
+    public const int ExitUnknown = 2;
+
+    /// <summary>Runs the command line; <paramref name="ct"/> is cancelled by SIGINT/SIGTERM (see Program.cs).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken ct = default)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
@@ -51,12 +55,12 @@ public static class CliApp
         {
             var config = new InvocationConfiguration
             {
-                ProcessTerminationTimeout = TimeSpan.FromMinutes(3),
+                ProcessTerminationTimeout = null, // signals are handled by Program.cs from the first line on
                 EnableDefaultExceptionHandler = false,
                 Output = stdout,
                 Error = stderr,
             };
-            return await parse.InvokeAsync(config);
+            return await parse.InvokeAsync(config, ct);
         }
         catch (Exception e) when (e is UserErrorException or HistoryFormatException or ProvisioningException)
         {
@@ -65,15 +69,15 @@ public static class CliApp
         }
         catch (OperationCanceledException)
         {
-            await stderr.WriteLineAsync("harness: interrupted");
-            return 130;
+            await stderr.WriteLineAsync("harness: interrupted before the test ran; nothing was left behind");
+            return ExitUnknown;
         }
 #pragma warning disable CA1031 // the last line of defence: one line on the terminal, the trace in a file
         catch (Exception e)
 #pragma warning restore CA1031
         {
             var crashLog = Path.Combine(Path.GetTempPath(), $"harness-crash-{Environment.ProcessId}.log");
-            await File.WriteAllTextAsync(crashLog, e.ToString());
+            await File.WriteAllTextAsync(crashLog, e.ToString(), CancellationToken.None);
             await stderr.WriteLineAsync($"harness: internal error: {e.GetType().Name}: {e.Message} (details in {crashLog})");
             return ExitCrash;
         }
