@@ -122,6 +122,8 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("nomodel")]
     [InlineData("missing-nomodel")]
     [InlineData("plain-dir")]
+    [InlineData("deep-edn")]
+    [InlineData("deep-json")]
     public async Task Should_PrintOneLineAndExit254_When_TheInputIsBad(string kind)
     {
         // Given a bad invocation
@@ -135,6 +137,8 @@ public sealed class CheckCommandTests : IDisposable
             "format" => ["check", good, "--model", "register", "--format", "yaml"],
             "missing-nomodel" => ["check", Path.Combine(_dir, "nope.jsonl")],
             "plain-dir" => ["check", _dir, "--model", "register"],
+            "deep-edn" => ["check", Write("deep.edn", "[\n" + new string('[', 30_000) + new string(']', 30_000) + "]"), "--model", "register"],
+            "deep-json" => ["check", Write("deep.jsonl", "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":" + new string('[', 30_000) + new string(']', 30_000) + "}\n"), "--model", "register"],
             _ => ["check", good],
         };
         // When running it
@@ -149,6 +153,8 @@ public sealed class CheckCommandTests : IDisposable
             case "missing" or "missing-nomodel": Assert.Contains("nope.jsonl: no such file", line, StringComparison.Ordinal); break;
             case "plain-dir": Assert.Contains("is a directory but not a run directory", line, StringComparison.Ordinal); break;
             case "badline": Assert.Contains($"{bad}:5:", line, StringComparison.Ordinal); break;
+            case "deep-edn": Assert.Contains("deep.edn:2: values nested more than", line, StringComparison.Ordinal); break;
+            case "deep-json": Assert.Contains("deep.jsonl:1: not valid JSON: The maximum configured depth", line, StringComparison.Ordinal); break;
             case "model": Assert.Contains("unknown model 'nosuch'", line, StringComparison.Ordinal); break;
             case "format": Assert.Contains("unknown history format 'yaml'", line, StringComparison.Ordinal); break;
             default: Assert.Contains("--model", line, StringComparison.Ordinal); break;
