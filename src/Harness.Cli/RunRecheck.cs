@@ -18,11 +18,13 @@ internal static class RunRecheck
     public static CheckResult WithChildAnomalies(CheckResult result) =>
         result with { Anomalies = [.. result.Anomalies, .. result.Children.SelectMany(c => WithChildAnomalies(c).Anomalies)] };
 
-    public static CheckResult Check(string runDirectory, CancellationToken ct)
+    /// <summary>Re-checks a run; <paramref name="warn"/> hears what reading its history skipped (a torn final line).</summary>
+    public static CheckResult Check(string runDirectory, Action<string>? warn, CancellationToken ct)
     {
         var options = ResultStore.ReadOptions(runDirectory);
         var workload = Workloads.Workloads.Create(options);
         var history = HistoryJson.ReadFile(Path.Combine(runDirectory, ResultStore.HistoryFile));
+        foreach (var warning in history.Warnings) warn?.Invoke(warning);
         var result = TestRunner.CheckHistory(ResultStore.ReadTestName(runDirectory), workload.Checker, history, interrupted: false, crash: null, ct);
         ResultStore.WriteResults(runDirectory, result);
         try

@@ -18,38 +18,23 @@ public static class ReportWriter
     /// </summary>
     public static string WriteRun(string runDir) => WriteRun(runDir, null);
 
-    /// <summary>Like <see cref="WriteRun(string)"/>, writing the report to <paramref name="outPath"/> when given.</summary>
-    public static string WriteRun(string runDir, string? outPath)
+    /// <summary>
+    /// Like <see cref="WriteRun(string)"/>, writing the report to <paramref name="outPath"/> when given. A torn final
+    /// line of history.jsonl (a run killed mid-write) becomes a note on the page; an unreadable line before it throws
+    /// <see cref="HistoryFormatException"/>. <paramref name="warn"/> hears the history's warnings too.
+    /// </summary>
+    public static string WriteRun(string runDir, string? outPath, Action<string>? warn = null)
     {
-        var history = Path.Combine(runDir, RunFiles.History);
-        if (!File.Exists(history))
+        var path = Path.Combine(runDir, RunFiles.History);
+        if (!File.Exists(path))
             throw new UserErrorException($"{runDir} has no {RunFiles.History}; pass a run directory (results/<test>/<time>/) or a history file");
-        var (ops, problem) = ReadReadable(history);
-        var input = LoadRun(runDir, new History(ops), history);
-        if (problem is not null) input = input with { Notes = [problem] };
+        var history = HistoryJson.ReadFile(path);
+        foreach (var warning in history.Warnings) warn?.Invoke(warning);
+        var input = LoadRun(runDir, history, path);
         var report = outPath ?? Path.Combine(runDir, RunFiles.Report);
         Write(input, report);
         if (outPath is null && FindResultsRoot(runDir) is { } root) WriteIndex(root);
         return report;
-    }
-
-    /// <summary>
-    /// The operations of a JSON Lines history up to the first unreadable line (a run that crashed mid-write), and
-    /// a note saying what was cut; the note is null when the whole file was read.
-    /// </summary>
-    public static (List<Operation> Ops, string? Problem) ReadReadable(string path)
-    {
-        var ops = new List<Operation>();
-        try
-        {
-            foreach (var op in HistoryJson.ReadOperations(path)) ops.Add(op);
-            return (ops, null);
-        }
-        catch (HistoryFormatException e)
-        {
-            if (ops.Count == 0) throw;
-            return (ops, $"{e.Message}: the report shows the {ops.Count} events before it");
-        }
     }
 
     /// <summary>

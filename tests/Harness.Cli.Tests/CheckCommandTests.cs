@@ -115,6 +115,43 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("register")]
+    [InlineData("list-append")]
+    public async Task Should_WarnAndCheckTheRest_When_TheFinalLineIsTorn(string workload)
+    {
+        // Given a history whose writer was killed mid-line (the last line has no newline and is cut short)
+        var path = workload == "register"
+            ? Write("torn.jsonl", Valid + "\n{\"index\":4,\"type\":\"inv")
+            : Write("torn-txn.jsonl", """
+                {"type":"invoke","process":0,"f":"txn","value":[["append",1,1]]}
+                {"type":"ok","process":0,"f":"txn","value":[["append",1,1]]}
+                {"type":"invoke","process":0,"f":"txn","value":[["r",1,null]]}
+                {"type":"ok","process":0,"f":"txn","value":[["r",1,[1
+                """);
+        // When checking it (list-append streams the file, reading it more than once when needed)
+        var (exit, stdout, stderr) = workload == "register"
+            ? await RunAsync("check", path, "--model", "register")
+            : await RunAsync("check", path, "--workload", "list-append");
+        // Then the lines before it get their verdict, and one warning names the file and the torn line
+        Assert.Equal(0, exit);
+        Assert.Contains($"{path}: valid:", stdout, StringComparison.Ordinal);
+        var warning = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"harness: {path}:{(workload == "register" ? 5 : 4)}: warning: the last line is cut short", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_Exit254NamingTheLine_When_AMiddleLineIsMalformed()
+    {
+        // Given a malformed line followed by good ones
+        var path = Write("mid.jsonl", Valid.Replace("\"type\":\"ok\",\"process\":0", "\"type\":\"ok\",\"process\":", StringComparison.Ordinal));
+        // When checking it
+        var (exit, _, stderr) = await RunAsync("check", path, "--model", "register");
+        // Then it is bad input naming the file and line 2
+        Assert.Equal(254, exit);
+        Assert.StartsWith($"harness: {path}:2: not valid JSON", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("missing")]
     [InlineData("badline")]
     [InlineData("model")]

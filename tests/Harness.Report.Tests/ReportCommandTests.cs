@@ -53,6 +53,26 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal("invalid", (string?)ReportHtml.Data(File.ReadAllText(output))["results"]!["validity"]);
     }
 
+    [Fact]
+    public async Task Should_Warn_On_Stderr_When_The_Last_Line_Is_Torn()
+    {
+        // Given a run killed while writing the last line of its history
+        var dir = SampleHistory.WriteRun(Path.Combine(_temp, "results"), "register", "20261122T010000Z", SampleHistory.Register(10), null);
+        var history = Path.Combine(dir, RunFiles.History);
+        var text = File.ReadAllText(history).TrimEnd('\n');
+        File.WriteAllText(history, text[..^5]);
+
+        // When harness report runs on the directory and on the file
+        var (code1, _, stderr1) = await RunAsync("report", dir);
+        var (code2, _, stderr2) = await RunAsync("report", history, "--out", Path.Combine(_temp, "r.html"));
+
+        // Then both write the report and say once which line was skipped
+        Assert.Equal((0, 0), (code1, code2));
+        var lines = text.Split('\n').Length;
+        Assert.StartsWith($"harness: {history}:{lines}: warning: the last line is cut short", Assert.Single(stderr1.Trim().Split('\n')), StringComparison.Ordinal);
+        Assert.Equal(stderr1, stderr2);
+    }
+
     [Theory]
     [InlineData("missing-dir", "does not exist")]
     [InlineData("notes.txt", "cannot tell the history format")]

@@ -67,21 +67,22 @@ public static class CheckCommand
                     ["guarantees"] = parse.GetValue(guarantees),
                     ["sessions"] = parse.GetValue(sessions),
                 });
-            var output = parse.InvocationConfiguration.Output;
-            return RunAsync(request, output, ct);
+            return RunAsync(request, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
         return command;
     }
 
-    /// <summary>Checks every target; returns the exit code.</summary>
-    public static async Task<int> RunAsync(Request request, TextWriter stdout, CancellationToken ct)
+    /// <summary>Checks every target; returns the exit code. Warnings (e.g. a torn final line) go to <paramref name="stderr"/>.</summary>
+    public static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var validity = Validity.Valid;
         // A run directory (results/<test>/<time>/) is re-checked with the checkers of its own test.
         foreach (var run in request.Paths.Where(RunRecheck.IsRunDirectory))
         {
             ct.ThrowIfCancellationRequested();
-            var result = RunRecheck.Check(run, ct);
+            var warnings = new List<string>();
+            var result = RunRecheck.Check(run, warnings.Add, ct);
+            foreach (var warning in warnings) await stderr.WriteLineAsync($"harness: {warning}");
             validity = validity.Merge(result.Validity);
             await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, RunRecheck.WithChildAnomalies(result)));
         }
@@ -96,9 +97,10 @@ public static class CheckCommand
             await gate.WaitAsync(ct);
             try
             {
-                if (CheckWorkloads.TryStreaming(checker, target.Path, target.Format, ct) is { } streamed) return streamed;
+                var warnings = new List<string>();
+                if (CheckWorkloads.TryStreaming(checker, target.Path, target.Format, warnings.Add, ct) is { } streamed) return (streamed, warnings);
                 var history = HistoryFiles.Read(target.Path, target.Format);
-                return Harness.Core.Checking.Checkers.CheckSafe(checker, history, ct);
+                return (Harness.Core.Checking.Checkers.CheckSafe(checker, history, ct), history.Warnings.ToList());
             }
             finally
             {
@@ -107,7 +109,8 @@ public static class CheckCommand
         }, ct)).ToList();
         for (var i = 0; i < targets.Count; i++)
         {
-            var result = await checks[i]; // a bad file throws here, after the verdicts of the files before it
+            var (result, warnings) = await checks[i]; // a bad file throws here, after the verdicts of the files before it
+            foreach (var warning in warnings) await stderr.WriteLineAsync($"harness: {warning}");
             validity = validity.Merge(result.Validity);
             await stdout.WriteLineAsync(request.Json ? JsonLine(targets[i].Path, result) : TextLines(targets[i].Path, result));
         }

@@ -48,17 +48,18 @@ public static class CheckWorkloads
     /// millions of transactions fit); when something is found, the file is read twice more: once for the
     /// operations the anomalies name, once to check again with their texts. Null when not applicable.
     /// Unreadable lines throw <see cref="HistoryFormatException"/> as for the other formats; other failures
-    /// become an unknown verdict.
+    /// become an unknown verdict; a torn final line is skipped and reported to <paramref name="warn"/> (once).
     /// </summary>
-    public static CheckResult? TryStreaming(IChecker checker, string path, HistoryFormat format, CancellationToken ct)
+    public static CheckResult? TryStreaming(IChecker checker, string path, HistoryFormat format, Action<string>? warn, CancellationToken ct)
     {
         if (checker is not ListAppendChecker listAppend) return null;
         if (format == HistoryFormat.Auto && File.Exists(path)) format = HistoryFiles.Detect(path);
         if (format != HistoryFormat.Jsonl) return null;
-        static IEnumerable<Operation> Dense(string path) => HistoryJson.ReadOperations(path).Select((o, i) => o.Index == i ? o : o with { Index = i });
+        static IEnumerable<Operation> Dense(string path, Action<string>? warn = null) =>
+            HistoryJson.ReadOperations(path, warn).Select((o, i) => o.Index == i ? o : o with { Index = i });
         try
         {
-            var first = listAppend.Check(Dense(path), null, ct);
+            var first = listAppend.Check(Dense(path, warn), null, ct);
             if (first.Anomalies.IsEmpty) return first;
             var wanted = first.Anomalies.SelectMany(a => a.Ops).ToHashSet();
             var ops = Dense(path).Where(o => wanted.Contains(o.Index)).ToDictionary(o => o.Index);
