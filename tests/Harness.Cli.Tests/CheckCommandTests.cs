@@ -152,6 +152,53 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("orphan", "--model", "register", 1, "ok of read by process 0 with no invocation before it")]
+    [InlineData("double", "--model", "register", 2, "process 0 invokes read while its read from line 1 has not completed")]
+    [InlineData("f-differs", "--model", "register", 2, "process 0 completes write but invoked read on line 1")]
+    [InlineData("empty", "--model", "register", 0, "has no operations (an empty history)")]
+    [InlineData("register-as-set", "--workload", "set", 1, "write is not an operation of a set history")]
+    [InlineData("register-as-list-append", "--workload", "list-append", 1, "write is not an operation of a list-append history")]
+    [InlineData("register-as-bank", "--workload", "bank", 1, "write is not an operation of a bank history")]
+    public async Task Should_Exit254NamingTheLine_When_TheHistoryBreaksTheRulesOrIsNotTheWorkloads(string kind, string flag, string value, int line, string message)
+    {
+        // Given a history that a checker would otherwise call valid (0 ops, or 0 transactions)
+        var read = """{"type":"invoke","process":0,"f":"read","value":null}""";
+        var path = Write(kind + ".jsonl", kind switch
+        {
+            "orphan" => """{"type":"ok","process":0,"f":"read","value":1}""",
+            "double" => read + "\n" + read,
+            "f-differs" => read + "\n" + """{"type":"ok","process":0,"f":"write","value":1}""",
+            "empty" => "",
+            _ => Valid,
+        });
+        // When checking it
+        var (exit, stdout, stderr) = flag == "--model"
+            ? await RunAsync("check", path, flag, value)
+            : await RunAsync("check", path, flag, value, "--total", "10");
+        // Then it is bad input: one line naming the file (and line) and what is wrong, never "valid"
+        Assert.Equal(254, exit);
+        Assert.Equal("", stdout);
+        var error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(line > 0 ? $"harness: {path}:{line}: " : $"harness: {path}: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_CheckStreamedListAppendWithTheRules_When_AProcessCompletesWhatItNeverInvoked()
+    {
+        // Given a list-append history whose second line completes a txn process 1 never invoked
+        var path = Write("la.jsonl", """
+            {"type":"invoke","process":0,"f":"txn","value":[["append",1,1]]}
+            {"type":"ok","process":1,"f":"txn","value":[["append",1,1]]}
+            """);
+        // When checking it with the streaming list-append checker
+        var (exit, _, stderr) = await RunAsync("check", path, "--workload", "list-append");
+        // Then line 2 is named
+        Assert.Equal(254, exit);
+        Assert.StartsWith($"harness: {path}:2: ok of txn by process 1 with no invocation", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("missing")]
     [InlineData("badline")]
     [InlineData("model")]

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Harness.Checkers.Linearizability;
 using Harness.Core;
 using Harness.Core.Checking;
+using Harness.Core.Histories;
 using Harness.Core.Histories.Formats;
 
 namespace Harness.Cli.Commands;
@@ -98,8 +99,10 @@ public static class CheckCommand
             try
             {
                 var warnings = new List<string>();
-                if (CheckWorkloads.TryStreaming(checker, target.Path, target.Format, warnings.Add, ct) is { } streamed) return (streamed, warnings);
-                var history = HistoryFiles.Read(target.Path, target.Format);
+                var rules = Rules(target.Path, request);
+                if (CheckWorkloads.TryStreaming(checker, target.Path, target.Format, warnings.Add, rules, ct) is { } streamed) return (streamed, warnings);
+                var history = HistoryFiles.Read(target.Path, target.Format, rules);
+                rules.Finish();
                 return (Harness.Core.Checking.Checkers.CheckSafe(checker, history, ct), history.Warnings.ToList());
             }
             finally
@@ -116,6 +119,16 @@ public static class CheckCommand
         }
         return validity.ExitCode();
     }
+
+    /// <summary>
+    /// What a file must obey to be checked at all (bad input otherwise, naming the line): the history rules, some
+    /// client operations, and with <c>--workload</c> only operations that workload knows (a register history
+    /// checked as a set would otherwise be "valid" for lack of adds).
+    /// </summary>
+    public static HistoryRules Rules(string path, Request request) =>
+        request.Options.TryGetValue("workload", out var w) && w is not null && CheckWorkloads.Fs(w) is { } fs
+            ? new HistoryRules(path) { Fs = fs, Workload = w }
+            : new HistoryRules(path);
 
     /// <summary>
     /// Extension point: the checker a request selects. Add cases here for other flags (e.g. --workload).

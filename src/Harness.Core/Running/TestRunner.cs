@@ -215,6 +215,8 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
                 Anomalies = [.. problems.Take(100).Select(p => new Anomaly { Type = "history-rule", Explanation = p })],
             });
         }
+        if (!history.ClientOps.Any())
+            results.Add(CheckResult.Unknown("history-rules", "no client operations were recorded, so there is nothing to check"));
         if (crash is not null)
             results.Add(CheckResult.Unknown("harness", $"the run crashed: {crash.GetType().Name}: {crash.Message}"));
         var merged = Checkers.Merge(name, results);

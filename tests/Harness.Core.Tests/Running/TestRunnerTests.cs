@@ -197,6 +197,20 @@ public sealed class TestRunnerTests : IDisposable
         Assert.Equal(1, ((FailingDatabase)spec.Database).Teardowns);
     }
 
+    [Fact]
+    public void Should_Be_Unknown_When_No_Client_Operation_Was_Recorded()
+    {
+        // Given a set test whose history holds no client operation
+        var spec = new MemorySuite().CreateTest(Options("set"));
+
+        // When its history is checked
+        var result = TestRunner.CheckHistory(spec.Name, spec.Workload.Checker, History.Empty, interrupted: false, crash: null, CancellationToken.None);
+
+        // Then it is not valid, and says why
+        Assert.Equal(Validity.Unknown, result.Validity);
+        Assert.Contains(result.Children, c => c.Summary.Contains("no client operations were recorded", StringComparison.Ordinal));
+    }
+
     private sealed class ThrowingClient(IClient inner) : IClient
     {
         public Task SetupAsync(CancellationToken ct) => inner.SetupAsync(ct);
