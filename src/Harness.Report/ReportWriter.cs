@@ -91,7 +91,9 @@ public static class ReportWriter
     /// </summary>
     public static string? FindResultsRoot(string runDir)
     {
-        var root = Directory.GetParent(Path.GetFullPath(runDir).TrimEnd('/'))?.Parent;
+        var dir = new DirectoryInfo(Path.GetFullPath(runDir).TrimEnd('/'));
+        if (dir.LinkTarget is not null && dir.ResolveLinkTarget(returnFinalTarget: true) is { } target) dir = new DirectoryInfo(target.FullName); // results/latest
+        var root = dir.Parent?.Parent;
         if (root is null) return null;
         if (root.Name == "results") return root.FullName;
         var latest = Path.Combine(root.FullName, "latest");

@@ -18,6 +18,9 @@ public sealed class ResultStore(string root)
     public const string ResultsFile = "results.json";
     public const string LogFile = "harness.log";
 
+    /// <summary>The phases of the run that completed, one name a line (<see cref="MarkPhaseDone"/>).</summary>
+    public const string PhasesFile = "phases.txt";
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -77,6 +80,21 @@ public sealed class ResultStore(string root)
             ["options"] = JsonSerializer.SerializeToNode(spec.Options, JsonOptions),
         };
         File.WriteAllText(Path.Combine(runDirectory, TestFile), o.ToJsonString(JsonOptions) + "\n");
+        File.WriteAllText(Path.Combine(runDirectory, PhasesFile), ""); // none completed yet
+    }
+
+    /// <summary>
+    /// Records that a phase of the run completed (<c>main</c>, <c>heal</c>, <c>final</c>), so that re-checking a run
+    /// that was killed (no final heal, no final reads) can say it did not finish instead of judging half a history.
+    /// </summary>
+    public static void MarkPhaseDone(string runDirectory, string phase) =>
+        File.AppendAllText(Path.Combine(runDirectory, PhasesFile), phase + "\n");
+
+    /// <summary>The phases a run completed; null for a run directory written before the runner recorded them.</summary>
+    public static IReadOnlySet<string>? ReadPhasesDone(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, PhasesFile);
+        return File.Exists(path) ? File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal) : null;
     }
 
     /// <summary>Reads the options saved in a run's test.json.</summary>

@@ -136,6 +136,29 @@ public sealed class TestRunnerTests : IDisposable
         var history = HistoryJson.ReadFile(Path.Combine(dir, ResultStore.HistoryFile));
         Assert.Empty(history.Validate());
         Assert.True(File.Exists(Path.Combine(dir, ResultStore.ResultsFile)));
+
+        // And the heal is in the history like other nemesis ops (so the report shows the partition closed), and the
+        // run directory says the heal and final phases never completed
+        var heal = history.Last(o => o.IsNemesis && o.IsInvoke);
+        Assert.Equal("heal", heal.F);
+        Assert.Equal(OpType.Info, history.Completion(heal)?.Type);
+        Assert.Null(history.Completion(heal)?.Error);
+        Assert.DoesNotContain("heal", ResultStore.ReadPhasesDone(dir)!);
+        Assert.DoesNotContain("final", ResultStore.ReadPhasesDone(dir)!);
+    }
+
+    [Fact]
+    public async Task Should_Record_Each_Completed_Phase_When_The_Run_Finishes()
+    {
+        // Given a set test with partitions (main, heal, final reads)
+        var spec = new MemorySuite().CreateTest(Options("set") with { Faults = ["partition"] });
+
+        // When it runs to the end
+        var (result, _) = await RunAsync(spec);
+
+        // Then the run directory records every phase, and no extra heal was recorded
+        Assert.Equal(["final", "heal", "main"], ResultStore.ReadPhasesDone(result.Directory)!.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(HistoryJson.ReadFile(Path.Combine(result.Directory, ResultStore.HistoryFile)), o => o.F == "heal");
     }
 
     [Fact]
