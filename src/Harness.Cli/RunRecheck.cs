@@ -36,7 +36,7 @@ internal static class RunRecheck
         {
             ReportWriter.WriteRun(runDirectory);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Harness.Core.UserErrorException)
         {
             // the verdict stands without a report
         }

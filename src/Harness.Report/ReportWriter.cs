@@ -52,21 +52,40 @@ public static class ReportWriter
         return new ReportInput { History = history, Title = title, ResultsJson = results, Test = test, Source = source };
     }
 
-    /// <summary>Writes one report file (atomically: a temporary file, then a rename).</summary>
+    /// <summary>
+    /// Writes one report file (atomically: a temporary file, then a rename); throws <see cref="UserErrorException"/>
+    /// when <paramref name="path"/> is a directory or cannot be written.
+    /// </summary>
     public static void Write(ReportInput input, string path)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".{Environment.ProcessId}.tmp";
+        if (Directory.Exists(full))
+            throw new UserErrorException($"cannot write the report to {path}: it is a directory; pass a file name, e.g. {Path.Combine(path, RunFiles.Report)}");
+        WriteAtomically(full, temp =>
+        {
+            using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            Write(input, stream);
+        }, "pass --out with a file you can write");
+    }
+
+    /// <summary>Writes <paramref name="path"/> through a temporary file and a rename; an I/O failure is a one-line <see cref="UserErrorException"/>.</summary>
+    private static void WriteAtomically(string path, Action<string> write, string hint)
+    {
+        var temp = path + $".{Environment.ProcessId}.tmp";
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-                Write(input, stream);
-            File.Move(temp, full, overwrite: true);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            write(temp);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserErrorException($"cannot write {path}: {e.Message.TrimEnd('.')}; {hint}");
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            try { if (File.Exists(temp)) File.Delete(temp); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 
@@ -74,13 +93,15 @@ public static class ReportWriter
     public static void Write(ReportInput input, Stream output) =>
         ReportTemplate.Write(output, ReportData.ToUtf8(input, DateTimeOffset.UtcNow));
 
-    /// <summary>Regenerates &lt;resultsRoot&gt;/index.html: every run, newest first, with verdict colours. Returns its path.</summary>
+    /// <summary>
+    /// Regenerates &lt;resultsRoot&gt;/index.html: every run, newest first, with verdict colours. Returns its path;
+    /// throws <see cref="UserErrorException"/> when it cannot be written.
+    /// </summary>
     public static string WriteIndex(string resultsRoot)
     {
         var path = Path.Combine(resultsRoot, RunFiles.Index);
-        var temp = path + $".{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, RunIndex.Html(RunIndex.Scan(resultsRoot), DateTimeOffset.UtcNow));
-        File.Move(temp, path, overwrite: true);
+        var html = RunIndex.Html(RunIndex.Scan(resultsRoot), DateTimeOffset.UtcNow);
+        WriteAtomically(path, temp => File.WriteAllText(temp, html), "the results directory must be writable");
         return path;
     }
 

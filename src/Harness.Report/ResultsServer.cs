@@ -78,7 +78,7 @@ public sealed class ResultsServer : IDisposable
             if (request.HttpMethod == "GET") file.CopyTo(response.OutputStream);
             response.Close();
         }
-        catch (Exception e) when (e is IOException or HttpListenerException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or HttpListenerException or UnauthorizedAccessException or Harness.Core.UserErrorException)
         {
             try { Status(response, 500, e.Message); } catch (Exception inner) when (inner is HttpListenerException or InvalidOperationException or ObjectDisposedException) { }
         }

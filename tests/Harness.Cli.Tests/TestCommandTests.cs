@@ -50,6 +50,24 @@ public sealed class TestCommandTests : IDisposable
         Assert.Contains("invalid", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Should_Exit_254_With_One_Line_When_The_Results_Directory_Cannot_Be_Written()
+    {
+        // Given --results below a regular file (unwritable even for root)
+        var file = Path.Combine(_results, "plain-file");
+        await File.WriteAllTextAsync(file, "");
+
+        // When a test runs
+        var (exit, output, error) = await RunAsync("test", "memory", "--time-limit", "1", "--workload", "set", "--results", Path.Combine(file, "results"));
+
+        // Then it stops at once with one line naming --results
+        Assert.Equal(254, exit);
+        Assert.Equal("", output);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("harness: cannot create the run directory ", line, StringComparison.Ordinal);
+        Assert.EndsWith("pass --results DIR, a directory you can write", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("killed")]
     [InlineData("killed-old-directory")]

@@ -74,6 +74,35 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("out-is-a-directory", "it is a directory; pass a file name")]
+    [InlineData("out-under-a-file", "pass --out with a file you can write")]
+    [InlineData("serve-unwritable", "/proc/self/index.html: ")]
+    public async Task Should_Print_One_Line_And_Exit_254_When_An_Output_Cannot_Be_Written(string kind, string expected)
+    {
+        // Given a history, a directory, and a regular file
+        var history = Path.Combine(_temp, "h.jsonl");
+        HistoryJson.WriteFile(history, SampleHistory.Register(10));
+        var plain = Path.Combine(_temp, "plain");
+        await File.WriteAllTextAsync(plain, "");
+
+        // When the report goes to the directory or below the file, or serve gets a directory it cannot write (/proc)
+        var (code, stdout, stderr) = kind switch
+        {
+            "out-is-a-directory" => await RunAsync("report", history, "-o", _temp),
+            "out-under-a-file" => await RunAsync("report", history, "-o", Path.Combine(plain, "r.html")),
+            _ => await RunAsync("serve", "--dir", "/proc/self", "--port", "1"),
+        };
+
+        // Then one line says what cannot be written and how to fix it, exit 254 (not a crash)
+        Assert.Equal(CliApp.ExitBadInput, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith("harness: cannot write ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_temp, "*.tmp"));
+    }
+
+    [Theory]
     [InlineData("missing-dir", "does not exist")]
     [InlineData("notes.txt", "cannot tell the history format")]
     public async Task Should_Print_One_Line_And_Exit_254_When_The_Input_Is_Bad(string name, string expected)

@@ -29,14 +29,25 @@ public sealed class ResultStore(string root)
 
     public string Root { get; } = root;
 
-    /// <summary>Creates a fresh directory for a run of <paramref name="testName"/> and points the latest links at it.</summary>
+    /// <summary>
+    /// Creates a fresh directory for a run of <paramref name="testName"/> and points the latest links at it; throws
+    /// <see cref="UserErrorException"/> when it cannot be created or written.
+    /// </summary>
     public string CreateRunDirectory(string testName, DateTimeOffset start)
     {
         var name = SafeName(testName);
         var stamp = start.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var dir = Path.Combine(Root, name, stamp);
         for (var i = 2; Directory.Exists(dir); i++) dir = Path.Combine(Root, name, $"{stamp}-{i}");
-        Directory.CreateDirectory(dir);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, PhasesFile), ""); // writable: the run will be able to store itself
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserErrorException($"cannot create the run directory {dir} under --results {Root}: {e.Message.TrimEnd('.')}; pass --results DIR, a directory you can write");
+        }
         var leaf = Path.GetFileName(dir);
         Relink(Path.Combine(Root, "latest"), Path.Combine(name, leaf));
         Relink(Path.Combine(Root, name, "latest"), leaf);
