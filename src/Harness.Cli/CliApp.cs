@@ -76,9 +76,8 @@ public static class CliApp
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            var crashLog = Path.Combine(Path.GetTempPath(), $"harness-crash-{Environment.ProcessId}.log");
-            await File.WriteAllTextAsync(crashLog, e.ToString(), CancellationToken.None);
-            await stderr.WriteLineAsync($"harness: internal error: {e.GetType().Name}: {e.Message} (details in {crashLog})");
+            var (crashLog, problem) = CrashLog.Write(e);
+            await stderr.WriteLineAsync($"harness: internal error: {e.GetType().Name}: {e.Message} ({(crashLog is not null ? $"details in {crashLog}" : $"no crash log: {problem}")})");
             return ExitCrash;
         }
     }

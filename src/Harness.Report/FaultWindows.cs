@@ -26,10 +26,12 @@ public static class FaultWindows
                 if (!open.TryGetValue(kind, out var list)) open[kind] = list = [];
                 list.Add((op, done));
             }
-            else if (Ends(op.F) is { } ended)
+            else if (op.F == "heal" || Ends(op.F) is not null)
             {
-                if (open.Remove(ended, out var started))
+                // "heal" (the runner's heal when a run is interrupted) ends every open fault
+                foreach (var ended in op.F == "heal" ? open.Keys.ToList() : [Ends(op.F)!])
                 {
+                    if (!open.Remove(ended, out var started)) continue;
                     var stop = done ?? op;
                     foreach (var (start, startDone) in started)
                         windows.Add(Window(ended, start, startDone, time(start), time(stop), open: false, [start.Index, .. Index(startDone), op.Index, .. Index(done)]));
@@ -57,7 +59,6 @@ public static class FaultWindows
     /// <summary>The kind of fault an op ends (stop-partition → partition, start → kill, resume → pause), or null.</summary>
     public static string? Ends(string f) => FaultKinds.WindowEndedBy(f) ?? f switch
     {
-        "heal" => "partition", // Jepsen's name
         _ when f.StartsWith("stop-", StringComparison.Ordinal) && f.Length > 5 => f[5..],
         _ => null,
     };

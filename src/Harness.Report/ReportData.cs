@@ -68,7 +68,7 @@ internal static class ReportData
         w.WriteString("generated", generated.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
         w.WriteString("clock", haveTimes ? "us" : "index");
         w.WriteStartArray("notes");
-        foreach (var note in input.Notes) w.WriteStringValue(note);
+        foreach (var note in history.Warnings.Concat(input.Notes)) w.WriteStringValue(note); // e.g. a torn final line
         w.WriteEndArray();
         w.WriteNumber("events", history.Count);
         w.WriteNumber("end", history.Count == 0 ? 0 : history.Max(Time));

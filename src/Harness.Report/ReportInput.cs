@@ -26,6 +26,6 @@ public sealed record ReportInput
     /// <summary>Where the history came from (a path), shown in the page footer.</summary>
     public string? Source { get; init; }
 
-    /// <summary>Warnings shown at the top of the page, e.g. that the history's last line was unreadable.</summary>
+    /// <summary>Warnings shown at the top of the page (after the history's own <see cref="History.Warnings"/>).</summary>
     public ImmutableArray<string> Notes { get; init; } = [];
 }

@@ -18,38 +18,23 @@ public static class ReportWriter
     /// </summary>
     public static string WriteRun(string runDir) => WriteRun(runDir, null);
 
-    /// <summary>Like <see cref="WriteRun(string)"/>, writing the report to <paramref name="outPath"/> when given.</summary>
-    public static string WriteRun(string runDir, string? outPath)
+    /// <summary>
+    /// Like <see cref="WriteRun(string)"/>, writing the report to <paramref name="outPath"/> when given. A torn final
+    /// line of history.jsonl (a run killed mid-write) becomes a note on the page; an unreadable line before it throws
+    /// <see cref="HistoryFormatException"/>. <paramref name="warn"/> hears the history's warnings too.
+    /// </summary>
+    public static string WriteRun(string runDir, string? outPath, Action<string>? warn = null)
     {
-        var history = Path.Combine(runDir, RunFiles.History);
-        if (!File.Exists(history))
+        var path = Path.Combine(runDir, RunFiles.History);
+        if (!File.Exists(path))
             throw new UserErrorException($"{runDir} has no {RunFiles.History}; pass a run directory (results/<test>/<time>/) or a history file");
-        var (ops, problem) = ReadReadable(history);
-        var input = LoadRun(runDir, new History(ops), history);
-        if (problem is not null) input = input with { Notes = [problem] };
+        var history = HistoryJson.ReadFile(path);
+        foreach (var warning in history.Warnings) warn?.Invoke(warning);
+        var input = LoadRun(runDir, history, path);
         var report = outPath ?? Path.Combine(runDir, RunFiles.Report);
         Write(input, report);
         if (outPath is null && FindResultsRoot(runDir) is { } root) WriteIndex(root);
         return report;
-    }
-
-    /// <summary>
-    /// The operations of a JSON Lines history up to the first unreadable line (a run that crashed mid-write), and
-    /// a note saying what was cut; the note is null when the whole file was read.
-    /// </summary>
-    public static (List<Operation> Ops, string? Problem) ReadReadable(string path)
-    {
-        var ops = new List<Operation>();
-        try
-        {
-            foreach (var op in HistoryJson.ReadOperations(path)) ops.Add(op);
-            return (ops, null);
-        }
-        catch (HistoryFormatException e)
-        {
-            if (ops.Count == 0) throw;
-            return (ops, $"{e.Message}: the report shows the {ops.Count} events before it");
-        }
     }
 
     /// <summary>
@@ -67,21 +52,40 @@ public static class ReportWriter
         return new ReportInput { History = history, Title = title, ResultsJson = results, Test = test, Source = source };
     }
 
-    /// <summary>Writes one report file (atomically: a temporary file, then a rename).</summary>
+    /// <summary>
+    /// Writes one report file (atomically: a temporary file, then a rename); throws <see cref="UserErrorException"/>
+    /// when <paramref name="path"/> is a directory or cannot be written.
+    /// </summary>
     public static void Write(ReportInput input, string path)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".{Environment.ProcessId}.tmp";
+        if (Directory.Exists(full))
+            throw new UserErrorException($"cannot write the report to {path}: it is a directory; pass a file name, e.g. {Path.Combine(path, RunFiles.Report)}");
+        WriteAtomically(full, temp =>
+        {
+            using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            Write(input, stream);
+        }, "pass --out with a file you can write");
+    }
+
+    /// <summary>Writes <paramref name="path"/> through a temporary file and a rename; an I/O failure is a one-line <see cref="UserErrorException"/>.</summary>
+    private static void WriteAtomically(string path, Action<string> write, string hint)
+    {
+        var temp = path + $".{Environment.ProcessId}.tmp";
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-                Write(input, stream);
-            File.Move(temp, full, overwrite: true);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            write(temp);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserErrorException($"cannot write {path}: {e.Message.TrimEnd('.')}; {hint}");
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            try { if (File.Exists(temp)) File.Delete(temp); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 
@@ -89,13 +93,15 @@ public static class ReportWriter
     public static void Write(ReportInput input, Stream output) =>
         ReportTemplate.Write(output, ReportData.ToUtf8(input, DateTimeOffset.UtcNow));
 
-    /// <summary>Regenerates &lt;resultsRoot&gt;/index.html: every run, newest first, with verdict colours. Returns its path.</summary>
+    /// <summary>
+    /// Regenerates &lt;resultsRoot&gt;/index.html: every run, newest first, with verdict colours. Returns its path;
+    /// throws <see cref="UserErrorException"/> when it cannot be written.
+    /// </summary>
     public static string WriteIndex(string resultsRoot)
     {
         var path = Path.Combine(resultsRoot, RunFiles.Index);
-        var temp = path + $".{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, RunIndex.Html(RunIndex.Scan(resultsRoot), DateTimeOffset.UtcNow));
-        File.Move(temp, path, overwrite: true);
+        var html = RunIndex.Html(RunIndex.Scan(resultsRoot), DateTimeOffset.UtcNow);
+        WriteAtomically(path, temp => File.WriteAllText(temp, html), "the results directory must be writable");
         return path;
     }
 
@@ -106,7 +112,9 @@ public static class ReportWriter
     /// </summary>
     public static string? FindResultsRoot(string runDir)
     {
-        var root = Directory.GetParent(Path.GetFullPath(runDir).TrimEnd('/'))?.Parent;
+        var dir = new DirectoryInfo(Path.GetFullPath(runDir).TrimEnd('/'));
+        if (dir.LinkTarget is not null && dir.ResolveLinkTarget(returnFinalTarget: true) is { } target) dir = new DirectoryInfo(target.FullName); // results/latest
+        var root = dir.Parent?.Parent;
         if (root is null) return null;
         if (root.Name == "results") return root.FullName;
         var latest = Path.Combine(root.FullName, "latest");

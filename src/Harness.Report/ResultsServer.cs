@@ -4,17 +4,21 @@ namespace Harness.Report;
 
 /// <summary>
 /// Serves a results directory (index.html, each run's report.html and files) over HTTP on 127.0.0.1 only:
-/// static GET/HEAD, no directory listing beyond index.html, nothing outside the root.
+/// static GET/HEAD, no directory listing beyond index.html, nothing outside the root: a file is served only when
+/// its real path (symbolic links resolved) lies under the root's real path, so a link out of results/ is a 404
+/// (results/latest, a link inside the root, still works).
 /// </summary>
 public sealed class ResultsServer : IDisposable
 {
     private readonly string _root;
+    private readonly string _realRoot;
     private readonly HttpListener _listener = new();
 
     /// <summary>Starts listening on http://127.0.0.1:<paramref name="port"/>/ (throws UserErrorException when the port is taken).</summary>
     public ResultsServer(string root, int port)
     {
         _root = Path.GetFullPath(root);
+        _realRoot = RealPath(_root) ?? _root;
         Url = $"http://127.0.0.1:{port}/";
         _listener.Prefixes.Add(Url);
         try
@@ -74,7 +78,7 @@ public sealed class ResultsServer : IDisposable
             if (request.HttpMethod == "GET") file.CopyTo(response.OutputStream);
             response.Close();
         }
-        catch (Exception e) when (e is IOException or HttpListenerException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or HttpListenerException or UnauthorizedAccessException or Harness.Core.UserErrorException)
         {
             try { Status(response, 500, e.Message); } catch (Exception inner) when (inner is HttpListenerException or InvalidOperationException or ObjectDisposedException) { }
         }
@@ -88,8 +92,48 @@ public sealed class ResultsServer : IDisposable
         var full = Path.GetFullPath(Path.Combine(_root, relative));
         if (full != _root && !full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return null;
         if (Directory.Exists(full)) full = Path.Combine(full, RunFiles.Index);
-        if (full == Path.Combine(_root, RunFiles.Index)) return full;
-        return File.Exists(full) ? full : null;
+        if (full == Path.Combine(_root, RunFiles.Index) && !File.Exists(full)) return full; // written on demand
+        if (!File.Exists(full) || RealPath(full) is not { } real) return null;
+        return real.StartsWith(_realRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? real : null;
+    }
+
+    /// <summary>
+    /// An absolute path with every symbolic link resolved, component by component, like realpath(3); null when
+    /// links loop (more than 40) or cannot be read.
+    /// </summary>
+    internal static string? RealPath(string path)
+    {
+        var pending = new Stack<string>(Path.GetFullPath(path).Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var real = new List<string>();
+        var links = 0;
+        while (pending.TryPop(out var part))
+        {
+            if (part == ".") continue;
+            if (part == "..")
+            {
+                if (real.Count > 0) real.RemoveAt(real.Count - 1);
+                continue;
+            }
+            var candidate = "/" + string.Join('/', real.Append(part));
+            string? target;
+            try
+            {
+                target = new FileInfo(candidate).LinkTarget;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+            if (target is null)
+            {
+                real.Add(part);
+                continue;
+            }
+            if (++links > 40) return null;
+            if (target.StartsWith('/')) real.Clear();
+            foreach (var p in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(p);
+        }
+        return "/" + string.Join('/', real);
     }
 
     private static string ContentType(string path) => Path.GetExtension(path).ToLowerInvariant() switch

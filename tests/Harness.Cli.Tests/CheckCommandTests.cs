@@ -115,6 +115,90 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("register")]
+    [InlineData("list-append")]
+    public async Task Should_WarnAndCheckTheRest_When_TheFinalLineIsTorn(string workload)
+    {
+        // Given a history whose writer was killed mid-line (the last line has no newline and is cut short)
+        var path = workload == "register"
+            ? Write("torn.jsonl", Valid + "\n{\"index\":4,\"type\":\"inv")
+            : Write("torn-txn.jsonl", """
+                {"type":"invoke","process":0,"f":"txn","value":[["append",1,1]]}
+                {"type":"ok","process":0,"f":"txn","value":[["append",1,1]]}
+                {"type":"invoke","process":0,"f":"txn","value":[["r",1,null]]}
+                {"type":"ok","process":0,"f":"txn","value":[["r",1,[1
+                """);
+        // When checking it (list-append streams the file, reading it more than once when needed)
+        var (exit, stdout, stderr) = workload == "register"
+            ? await RunAsync("check", path, "--model", "register")
+            : await RunAsync("check", path, "--workload", "list-append");
+        // Then the lines before it get their verdict, and one warning names the file and the torn line
+        Assert.Equal(0, exit);
+        Assert.Contains($"{path}: valid:", stdout, StringComparison.Ordinal);
+        var warning = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"harness: {path}:{(workload == "register" ? 5 : 4)}: warning: the last line is cut short", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_Exit254NamingTheLine_When_AMiddleLineIsMalformed()
+    {
+        // Given a malformed line followed by good ones
+        var path = Write("mid.jsonl", Valid.Replace("\"type\":\"ok\",\"process\":0", "\"type\":\"ok\",\"process\":", StringComparison.Ordinal));
+        // When checking it
+        var (exit, _, stderr) = await RunAsync("check", path, "--model", "register");
+        // Then it is bad input naming the file and line 2
+        Assert.Equal(254, exit);
+        Assert.StartsWith($"harness: {path}:2: not valid JSON", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("orphan", "--model", "register", 1, "ok of read by process 0 with no invocation before it")]
+    [InlineData("double", "--model", "register", 2, "process 0 invokes read while its read from line 1 has not completed")]
+    [InlineData("f-differs", "--model", "register", 2, "process 0 completes write but invoked read on line 1")]
+    [InlineData("empty", "--model", "register", 0, "has no operations (an empty history)")]
+    [InlineData("register-as-set", "--workload", "set", 1, "write is not an operation of a set history")]
+    [InlineData("register-as-list-append", "--workload", "list-append", 1, "write is not an operation of a list-append history")]
+    [InlineData("register-as-bank", "--workload", "bank", 1, "write is not an operation of a bank history")]
+    public async Task Should_Exit254NamingTheLine_When_TheHistoryBreaksTheRulesOrIsNotTheWorkloads(string kind, string flag, string value, int line, string message)
+    {
+        // Given a history that a checker would otherwise call valid (0 ops, or 0 transactions)
+        var read = """{"type":"invoke","process":0,"f":"read","value":null}""";
+        var path = Write(kind + ".jsonl", kind switch
+        {
+            "orphan" => """{"type":"ok","process":0,"f":"read","value":1}""",
+            "double" => read + "\n" + read,
+            "f-differs" => read + "\n" + """{"type":"ok","process":0,"f":"write","value":1}""",
+            "empty" => "",
+            _ => Valid,
+        });
+        // When checking it
+        var (exit, stdout, stderr) = flag == "--model"
+            ? await RunAsync("check", path, flag, value)
+            : await RunAsync("check", path, flag, value, "--total", "10");
+        // Then it is bad input: one line naming the file (and line) and what is wrong, never "valid"
+        Assert.Equal(254, exit);
+        Assert.Equal("", stdout);
+        var error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(line > 0 ? $"harness: {path}:{line}: " : $"harness: {path}: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_CheckStreamedListAppendWithTheRules_When_AProcessCompletesWhatItNeverInvoked()
+    {
+        // Given a list-append history whose second line completes a txn process 1 never invoked
+        var path = Write("la.jsonl", """
+            {"type":"invoke","process":0,"f":"txn","value":[["append",1,1]]}
+            {"type":"ok","process":1,"f":"txn","value":[["append",1,1]]}
+            """);
+        // When checking it with the streaming list-append checker
+        var (exit, _, stderr) = await RunAsync("check", path, "--workload", "list-append");
+        // Then line 2 is named
+        Assert.Equal(254, exit);
+        Assert.StartsWith($"harness: {path}:2: ok of txn by process 1 with no invocation", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("missing")]
     [InlineData("badline")]
     [InlineData("model")]
@@ -122,6 +206,8 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("nomodel")]
     [InlineData("missing-nomodel")]
     [InlineData("plain-dir")]
+    [InlineData("deep-edn")]
+    [InlineData("deep-json")]
     public async Task Should_PrintOneLineAndExit254_When_TheInputIsBad(string kind)
     {
         // Given a bad invocation
@@ -135,6 +221,8 @@ public sealed class CheckCommandTests : IDisposable
             "format" => ["check", good, "--model", "register", "--format", "yaml"],
             "missing-nomodel" => ["check", Path.Combine(_dir, "nope.jsonl")],
             "plain-dir" => ["check", _dir, "--model", "register"],
+            "deep-edn" => ["check", Write("deep.edn", "[\n" + new string('[', 30_000) + new string(']', 30_000) + "]"), "--model", "register"],
+            "deep-json" => ["check", Write("deep.jsonl", "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":" + new string('[', 30_000) + new string(']', 30_000) + "}\n"), "--model", "register"],
             _ => ["check", good],
         };
         // When running it
@@ -149,6 +237,8 @@ public sealed class CheckCommandTests : IDisposable
             case "missing" or "missing-nomodel": Assert.Contains("nope.jsonl: no such file", line, StringComparison.Ordinal); break;
             case "plain-dir": Assert.Contains("is a directory but not a run directory", line, StringComparison.Ordinal); break;
             case "badline": Assert.Contains($"{bad}:5:", line, StringComparison.Ordinal); break;
+            case "deep-edn": Assert.Contains("deep.edn:2: values nested more than", line, StringComparison.Ordinal); break;
+            case "deep-json": Assert.Contains("deep.jsonl:1: not valid JSON: The maximum configured depth", line, StringComparison.Ordinal); break;
             case "model": Assert.Contains("unknown model 'nosuch'", line, StringComparison.Ordinal); break;
             case "format": Assert.Contains("unknown history format 'yaml'", line, StringComparison.Ordinal); break;
             default: Assert.Contains("--model", line, StringComparison.Ordinal); break;

@@ -50,6 +50,62 @@ public sealed class TestCommandTests : IDisposable
         Assert.Contains("invalid", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Should_Exit_254_With_One_Line_When_The_Results_Directory_Cannot_Be_Written()
+    {
+        // Given --results below a regular file (unwritable even for root)
+        var file = Path.Combine(_results, "plain-file");
+        await File.WriteAllTextAsync(file, "");
+
+        // When a test runs
+        var (exit, output, error) = await RunAsync("test", "memory", "--time-limit", "1", "--workload", "set", "--results", Path.Combine(file, "results"));
+
+        // Then it stops at once with one line naming --results
+        Assert.Equal(254, exit);
+        Assert.Equal("", output);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("harness: cannot create the run directory ", line, StringComparison.Ordinal);
+        Assert.EndsWith("pass --results DIR, a directory you can write", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("killed")]
+    [InlineData("killed-old-directory")]
+    public async Task Should_Recheck_As_Unknown_With_The_Reason_When_The_Run_Did_Not_Finish(string kind)
+    {
+        // Given a finished, valid register run with partitions, then made to look killed with kill -9 inside a
+        // partition: half its client ops, a start-partition, a torn last line, and no phase completed (or no phase
+        // record at all, as in a run directory older than that record)
+        var (exit, _, _) = await RunAsync(Memory("--workload", "register", "--nemesis", "partition", "--nemesis-interval", "0.2", "--recovery-time", "0"));
+        Assert.Equal(0, exit);
+        var dir = Path.Combine(_results, "latest");
+        var (valid, _, _) = await RunAsync("check", dir);
+        Assert.Equal(0, valid);
+        Assert.Equal(["main", "heal"], File.ReadAllLines(Path.Combine(dir, "phases.txt")));
+        var history = Path.Combine(dir, "history.jsonl");
+        var lines = File.ReadAllLines(history);
+        var clientOps = lines.Where(l => !l.Contains("\"process\":\"nemesis\"", StringComparison.Ordinal)).Take(lines.Length / 2);
+        const string Partition = """
+            {"type":"invoke","process":"nemesis","f":"start-partition","value":{"shape":"majority"}}
+            {"type":"info","process":"nemesis","f":"start-partition","value":{"nodes":["n1"],"components":[["n1"],["n2","n3"]]}}
+            """;
+        File.WriteAllText(history, string.Join('\n', clientOps) + "\n" + Partition + "\n" + lines[^1][..20]);
+        if (kind == "killed") File.WriteAllText(Path.Combine(dir, "phases.txt"), "");
+        else File.Delete(Path.Combine(dir, "phases.txt"));
+
+        // When it is checked again
+        var (recheck, output, error) = await RunAsync("check", dir);
+
+        // Then it is unknown, says why, and results.json (so the results index) says the same
+        Assert.Equal(2, recheck);
+        Assert.Contains($"{dir}: unknown: run: the run did not finish: ", output, StringComparison.Ordinal);
+        Assert.Contains(kind == "killed" ? "the main phase did not complete, no final heal after the last fault" : "the fault 'partition", output, StringComparison.Ordinal);
+        Assert.Contains("history.jsonl ends in a torn line", output, StringComparison.Ordinal);
+        Assert.Contains("warning: the last line is cut short", error, StringComparison.Ordinal);
+        Assert.Contains("\"validity\": \"unknown\"", File.ReadAllText(Path.Combine(dir, "results.json")).Replace("\":\"", "\": \"", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("the run did not finish", File.ReadAllText(Path.Combine(_results, "index.html")), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("mongo", "--workload", "set", "valid databases: memory")]
     [InlineData("memory", "--workload", "queue", "valid workloads:")]

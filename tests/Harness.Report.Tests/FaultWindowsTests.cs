@@ -61,6 +61,27 @@ public sealed class FaultWindowsTests
     }
 
     [Fact]
+    public void Should_Close_Every_Open_Fault_When_The_Runner_Heals_An_Interrupted_Run()
+    {
+        // Given a partition and a pause still open when the run was interrupted, then the runner's heal
+        var history = new History([
+            Nem(OpType.Invoke, "start-partition", """{"shape":"one"}""", 100),
+            Nem(OpType.Info, "start-partition", """{"nodes":["n1"],"components":[["n1"],["n2","n3"]]}""", 150),
+            Nem(OpType.Invoke, "pause", "null", 200),
+            Nem(OpType.Info, "pause", """{"nodes":["n3"]}""", 250),
+            Nem(OpType.Invoke, "heal", "null", 900),
+            Nem(OpType.Info, "heal", "null", 950),
+        ]);
+
+        // When the windows are computed
+        var windows = FaultWindows.From(history);
+
+        // Then both end at the heal's completion
+        Assert.Equal(2, windows.Length);
+        Assert.All(windows, w => Assert.Equal((950L, false), (w.EndNanos, w.Open)));
+    }
+
+    [Fact]
     public void Should_Make_An_Instant_Window_When_The_Op_Has_No_Counterpart()
     {
         // Given a promote (no matching stop) and a kill-primary that a start ends

@@ -53,6 +53,55 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal("invalid", (string?)ReportHtml.Data(File.ReadAllText(output))["results"]!["validity"]);
     }
 
+    [Fact]
+    public async Task Should_Warn_On_Stderr_When_The_Last_Line_Is_Torn()
+    {
+        // Given a run killed while writing the last line of its history
+        var dir = SampleHistory.WriteRun(Path.Combine(_temp, "results"), "register", "20261122T010000Z", SampleHistory.Register(10), null);
+        var history = Path.Combine(dir, RunFiles.History);
+        var text = File.ReadAllText(history).TrimEnd('\n');
+        File.WriteAllText(history, text[..^5]);
+
+        // When harness report runs on the directory and on the file
+        var (code1, _, stderr1) = await RunAsync("report", dir);
+        var (code2, _, stderr2) = await RunAsync("report", history, "--out", Path.Combine(_temp, "r.html"));
+
+        // Then both write the report and say once which line was skipped
+        Assert.Equal((0, 0), (code1, code2));
+        var lines = text.Split('\n').Length;
+        Assert.StartsWith($"harness: {history}:{lines}: warning: the last line is cut short", Assert.Single(stderr1.Trim().Split('\n')), StringComparison.Ordinal);
+        Assert.Equal(stderr1, stderr2);
+    }
+
+    [Theory]
+    [InlineData("out-is-a-directory", "it is a directory; pass a file name")]
+    [InlineData("out-under-a-file", "pass --out with a file you can write")]
+    [InlineData("serve-unwritable", "/proc/self/index.html: ")]
+    public async Task Should_Print_One_Line_And_Exit_254_When_An_Output_Cannot_Be_Written(string kind, string expected)
+    {
+        // Given a history, a directory, and a regular file
+        var history = Path.Combine(_temp, "h.jsonl");
+        HistoryJson.WriteFile(history, SampleHistory.Register(10));
+        var plain = Path.Combine(_temp, "plain");
+        await File.WriteAllTextAsync(plain, "");
+
+        // When the report goes to the directory or below the file, or serve gets a directory it cannot write (/proc)
+        var (code, stdout, stderr) = kind switch
+        {
+            "out-is-a-directory" => await RunAsync("report", history, "-o", _temp),
+            "out-under-a-file" => await RunAsync("report", history, "-o", Path.Combine(plain, "r.html")),
+            _ => await RunAsync("serve", "--dir", "/proc/self", "--port", "1"),
+        };
+
+        // Then one line says what cannot be written and how to fix it, exit 254 (not a crash)
+        Assert.Equal(CliApp.ExitBadInput, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith("harness: cannot write ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_temp, "*.tmp"));
+    }
+
     [Theory]
     [InlineData("missing-dir", "does not exist")]
     [InlineData("notes.txt", "cannot tell the history format")]

@@ -171,7 +171,25 @@ public sealed class ReportWriterTests : IDisposable
         // Then it holds every complete line and says what was cut
         Assert.Equal(lines.Length - 1, (int)data["events"]!);
         var note = (string?)Assert.Single(data["notes"]!.AsArray());
-        Assert.Contains($"the report shows the {lines.Length - 1} events before it", note, StringComparison.Ordinal);
+        Assert.StartsWith($"{historyPath}:{lines.Length}: warning: the last line is cut short", note, StringComparison.Ordinal);
+        Assert.Contains($"kept the {lines.Length - 1} operations before it", note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_Refuse_With_The_Line_When_A_Middle_Line_Is_Unreadable()
+    {
+        // Given a run whose history has a damaged line 3 and good lines after it
+        var dir = SampleHistory.WriteRun(Path.Combine(_temp, "damaged"), "t", "r", SampleHistory.Register(20), null);
+        var historyPath = Path.Combine(dir, RunFiles.History);
+        var lines = File.ReadAllLines(historyPath);
+        lines[2] = lines[2][..10];
+        File.WriteAllLines(historyPath, lines);
+
+        // When its report is written
+        var e = Assert.Throws<HistoryFormatException>(() => ReportWriter.WriteRun(dir));
+
+        // Then the error names the file and the line, instead of silently dropping everything after it
+        Assert.Equal((historyPath, 3L), (e.File, e.Line));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Harness.Checkers.Linearizability;
 using Harness.Core;
 using Harness.Core.Checking;
+using Harness.Core.Histories;
 using Harness.Core.Histories.Formats;
 
 namespace Harness.Cli.Commands;
@@ -69,21 +70,22 @@ public static class CheckCommand
                     ["sessions"] = parse.GetValue(sessions),
                     ["all-keys"] = parse.GetValue(allKeys) ? "true" : null,
                 });
-            var output = parse.InvocationConfiguration.Output;
-            return RunAsync(request, output, ct);
+            return RunAsync(request, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
         return command;
     }
 
-    /// <summary>Checks every target; returns the exit code.</summary>
-    public static async Task<int> RunAsync(Request request, TextWriter stdout, CancellationToken ct)
+    /// <summary>Checks every target; returns the exit code. Warnings (e.g. a torn final line) go to <paramref name="stderr"/>.</summary>
+    public static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var validity = Validity.Valid;
         // A run directory (results/<test>/<time>/) is re-checked with the checkers of its own test.
         foreach (var run in request.Paths.Where(RunRecheck.IsRunDirectory))
         {
             ct.ThrowIfCancellationRequested();
-            var result = RunRecheck.Check(run, ct);
+            var warnings = new List<string>();
+            var result = RunRecheck.Check(run, warnings.Add, ct);
+            foreach (var warning in warnings) await stderr.WriteLineAsync($"harness: {warning}");
             validity = validity.Merge(result.Validity);
             await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, RunRecheck.WithChildAnomalies(result)));
         }
@@ -98,9 +100,12 @@ public static class CheckCommand
             await gate.WaitAsync(ct);
             try
             {
-                if (CheckWorkloads.TryStreaming(checker, target.Path, target.Format, ct) is { } streamed) return streamed;
-                var history = HistoryFiles.Read(target.Path, target.Format);
-                return Harness.Core.Checking.Checkers.CheckSafe(checker, history, ct);
+                var warnings = new List<string>();
+                var rules = Rules(target.Path, request);
+                if (CheckWorkloads.TryStreaming(checker, target.Path, target.Format, warnings.Add, rules, ct) is { } streamed) return (streamed, warnings);
+                var history = HistoryFiles.Read(target.Path, target.Format, rules);
+                rules.Finish();
+                return (Harness.Core.Checking.Checkers.CheckSafe(checker, history, ct), history.Warnings.ToList());
             }
             finally
             {
@@ -109,12 +114,23 @@ public static class CheckCommand
         }, ct)).ToList();
         for (var i = 0; i < targets.Count; i++)
         {
-            var result = await checks[i]; // a bad file throws here, after the verdicts of the files before it
+            var (result, warnings) = await checks[i]; // a bad file throws here, after the verdicts of the files before it
+            foreach (var warning in warnings) await stderr.WriteLineAsync($"harness: {warning}");
             validity = validity.Merge(result.Validity);
             await stdout.WriteLineAsync(request.Json ? JsonLine(targets[i].Path, result) : TextLines(targets[i].Path, result));
         }
         return validity.ExitCode();
     }
+
+    /// <summary>
+    /// What a file must obey to be checked at all (bad input otherwise, naming the line): the history rules, some
+    /// client operations, and with <c>--workload</c> only operations that workload knows (a register history
+    /// checked as a set would otherwise be "valid" for lack of adds).
+    /// </summary>
+    public static HistoryRules Rules(string path, Request request) =>
+        request.Options.TryGetValue("workload", out var w) && w is not null && CheckWorkloads.Fs(w) is { } fs
+            ? new HistoryRules(path) { Fs = fs, Workload = w }
+            : new HistoryRules(path);
 
     /// <summary>
     /// Extension point: the checker a request selects. Add cases here for other flags (e.g. --workload).

@@ -20,6 +20,15 @@ public static class CheckWorkloads
     public static IReadOnlyList<string> GuaranteeNames { get; } =
         ["read-your-writes", "monotonic-reads", "monotonic-writes", "writes-follow-reads", "consistent-prefix"];
 
+    /// <summary>The client fs a workload's histories hold (docs/history-format.md), or null for an unknown name.</summary>
+    public static IReadOnlySet<string>? Fs(string workload) => workload switch
+    {
+        "list-append" or "rw-register" or "session" => new HashSet<string>(StringComparer.Ordinal) { "txn" },
+        "set" or "counter" => new HashSet<string>(StringComparer.Ordinal) { "add", "read" },
+        "bank" => new HashSet<string>(StringComparer.Ordinal) { "transfer", "read" },
+        _ => null,
+    };
+
     /// <summary>The checker for a workload name and the extra options (consistency, total, guarantees, sessions).</summary>
     public static IChecker Select(string workload, IReadOnlyDictionary<string, string?> options)
     {
@@ -48,17 +57,20 @@ public static class CheckWorkloads
     /// millions of transactions fit); when something is found, the file is read twice more: once for the
     /// operations the anomalies name, once to check again with their texts. Null when not applicable.
     /// Unreadable lines throw <see cref="HistoryFormatException"/> as for the other formats; other failures
-    /// become an unknown verdict.
+    /// become an unknown verdict; a torn final line is skipped and reported to <paramref name="warn"/> (once), and
+    /// the first pass checks <paramref name="rules"/> (then <see cref="HistoryRules.Finish"/>).
     /// </summary>
-    public static CheckResult? TryStreaming(IChecker checker, string path, HistoryFormat format, CancellationToken ct)
+    public static CheckResult? TryStreaming(IChecker checker, string path, HistoryFormat format, Action<string>? warn, HistoryRules? rules, CancellationToken ct)
     {
         if (checker is not ListAppendChecker listAppend) return null;
         if (format == HistoryFormat.Auto && File.Exists(path)) format = HistoryFiles.Detect(path);
         if (format != HistoryFormat.Jsonl) return null;
-        static IEnumerable<Operation> Dense(string path) => HistoryJson.ReadOperations(path).Select((o, i) => o.Index == i ? o : o with { Index = i });
+        static IEnumerable<Operation> Dense(string path, Action<string>? warn = null, HistoryRules? rules = null) =>
+            HistoryJson.ReadOperations(path, warn, rules).Select((o, i) => o.Index == i ? o : o with { Index = i });
         try
         {
-            var first = listAppend.Check(Dense(path), null, ct);
+            var first = listAppend.Check(Dense(path, warn, rules), null, ct);
+            rules?.Finish();
             if (first.Anomalies.IsEmpty) return first;
             var wanted = first.Anomalies.SelectMany(a => a.Ops).ToHashSet();
             var ops = Dense(path).Where(o => wanted.Contains(o.Index)).ToDictionary(o => o.Index);

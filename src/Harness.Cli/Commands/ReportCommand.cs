@@ -23,7 +23,9 @@ public static class ReportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var written = Run(parse.GetValue(path)!, parse.GetValue(output), parse.GetValue(format) ?? "auto", parse.GetValue(results));
+            var warnings = new List<string>();
+            var written = Run(parse.GetValue(path)!, parse.GetValue(output), parse.GetValue(format) ?? "auto", parse.GetValue(results), warnings.Add);
+            foreach (var warning in warnings) await parse.InvocationConfiguration.Error.WriteLineAsync($"harness: {warning}".AsMemory(), ct);
             await parse.InvocationConfiguration.Output.WriteLineAsync($"wrote {written}".AsMemory(), ct);
             return 0;
         });
@@ -31,15 +33,16 @@ public static class ReportCommand
     }
 
     /// <summary>Writes the report and returns its path.</summary>
-    internal static string Run(string path, string? outPath, string format, string? resultsPath)
+    internal static string Run(string path, string? outPath, string format, string? resultsPath, Action<string>? warn = null)
     {
         if (Directory.Exists(path))
         {
             if (resultsPath is not null) throw new UserErrorException("--results applies to a history file; a run directory uses its own results.json");
-            return ReportWriter.WriteRun(path, outPath);
+            return ReportWriter.WriteRun(path, outPath, warn);
         }
         if (!File.Exists(path)) throw new UserErrorException($"{path} does not exist; pass a run directory (results/<test>/<time>/) or a history file");
         var history = HistoryFiles.Read(path, HistoryFiles.ParseFormat(format));
+        foreach (var warning in history.Warnings) warn?.Invoke(warning);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var isRunHistory = Path.GetFileName(path) == RunFiles.History;
         var input = isRunHistory

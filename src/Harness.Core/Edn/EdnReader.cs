@@ -11,14 +11,19 @@ namespace Harness.Core.Edn;
 /// (with an optional <c>N</c> suffix), floats (with an optional <c>M</c> suffix), ratios (as floats), nil,
 /// booleans, <c>;</c> comments, commas as whitespace, <c>#_</c> discard and tagged literals
 /// (<c>#inst "..."</c>, <c>#jepsen.history.Op{...}</c>) as <see cref="DatumKind.Tagged"/>.
-/// Errors throw <see cref="HistoryFormatException"/> naming the source and the 1-based line.
+/// Errors throw <see cref="HistoryFormatException"/> naming the source and the 1-based line. Values nest at most
+/// <see cref="MaxDepth"/> levels (collections, tags and discards), so hostile input cannot overflow the stack.
 /// </summary>
 public sealed class EdnReader
 {
+    /// <summary>How deeply values may nest; Jepsen histories need fewer than ten levels.</summary>
+    public const int MaxDepth = 100;
+
     private readonly string _text;
     private readonly string _name;
     private int _pos;
     private int _line = 1;
+    private int _depth;
 
     /// <param name="text">the EDN text.</param>
     /// <param name="name">the file name used in error messages.</param>
@@ -121,6 +126,20 @@ public sealed class EdnReader
     }
 
     private Datum ReadOne(out bool discarded)
+    {
+        if (++_depth > MaxDepth)
+            throw Error($"values nested more than {MaxDepth} levels deep (a history needs fewer than ten); the file is damaged or not a history");
+        try
+        {
+            return ReadValue(out discarded);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private Datum ReadValue(out bool discarded)
     {
         discarded = false;
         var c = _text[_pos];

@@ -39,6 +39,9 @@ public sealed class History : IReadOnlyList<Operation>
 
     public static History Empty { get; } = new([]);
 
+    /// <summary>What reading the file skipped, in words naming the file and line (e.g. a torn final line).</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+
     public int Count => _ops.Length;
     public Operation this[int index] => _ops[index];
     public ReadOnlySpan<Operation> AsSpan() => _ops;

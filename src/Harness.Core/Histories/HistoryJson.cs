@@ -13,18 +13,33 @@ public static class HistoryJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
 
-    /// <summary>Reads a whole file into a <see cref="History"/>.</summary>
-    public static History ReadFile(string path) => new(ReadOperations(path));
+    /// <summary>
+    /// Reads a whole file into a <see cref="History"/>; a torn final line is skipped and named in
+    /// <see cref="History.Warnings"/> (see <see cref="ReadOperations(Stream, string, Action{string}?, HistoryRules?)"/>).
+    /// </summary>
+    public static History ReadFile(string path, HistoryRules? rules = null)
+    {
+        var warnings = new List<string>();
+        var ops = ReadOperations(path, warnings.Add, rules).ToList();
+        return new History(ops) { Warnings = [.. warnings] };
+    }
 
     /// <summary>Streams the operations of a file in order; throws <see cref="HistoryFormatException"/> with the line.</summary>
-    public static IEnumerable<Operation> ReadOperations(string path)
+    public static IEnumerable<Operation> ReadOperations(string path, Action<string>? warn = null, HistoryRules? rules = null)
     {
         if (!System.IO.File.Exists(path)) throw new HistoryFormatException(path, 0, "no such file");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        foreach (var op in ReadOperations(stream, path)) yield return op;
+        foreach (var op in ReadOperations(stream, path, warn, rules)) yield return op;
     }
 
-    public static IEnumerable<Operation> ReadOperations(Stream stream, string name)
+    /// <summary>
+    /// Streams the operations of JSON Lines in order; an unreadable line throws <see cref="HistoryFormatException"/>
+    /// naming it, except a torn final line: an unreadable last line with no newline after it is what a writer
+    /// killed mid-line leaves (the recorder ends every line with a newline), so it is skipped, everything before it
+    /// is kept, and <paramref name="warn"/> is told which line it was. <paramref name="rules"/>, when given, checks
+    /// each operation with its line.
+    /// </summary>
+    public static IEnumerable<Operation> ReadOperations(Stream stream, string name, Action<string>? warn = null, HistoryRules? rules = null)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try
@@ -42,7 +57,11 @@ public static class HistoryJson
                         if (filled > start)
                         {
                             line++;
-                            if (ParseLine(buffer.AsSpan(start, filled - start), name, line, index) is { } last) yield return last;
+                            if (ParseFinalLine(buffer.AsSpan(start, filled - start), name, line, index, warn) is { } last)
+                            {
+                                rules?.Add(last, line);
+                                yield return last;
+                            }
                         }
                         yield break;
                     }
@@ -69,6 +88,7 @@ public static class HistoryJson
                 start = nl + 1;
                 if (op is not null)
                 {
+                    rules?.Add(op, line);
                     index++;
                     yield return op;
                 }
@@ -79,6 +99,24 @@ public static class HistoryJson
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>The last line of a file with no newline after it: parsed, or, when unreadable (torn), skipped with a warning.</summary>
+    private static Operation? ParseFinalLine(ReadOnlySpan<byte> line, string name, long lineNumber, long index, Action<string>? warn)
+    {
+        try
+        {
+            return ParseLine(line, name, lineNumber, index);
+        }
+        catch (HistoryFormatException e)
+        {
+            warn?.Invoke(TornLineWarning(name, lineNumber, index, e.Reason));
+            return null;
+        }
+    }
+
+    /// <summary>The warning for a torn final line, naming the file and the line.</summary>
+    public static string TornLineWarning(string name, long line, long kept, string reason) =>
+        $"{name}:{line}: warning: the last line is cut short ({reason}; a writer killed mid-line); skipped it, kept the {kept} operations before it";
 
     /// <summary>Parses one line; null for a blank line.</summary>
     public static Operation? ParseLine(ReadOnlySpan<byte> line, string name, long lineNumber, long index)

@@ -19,6 +19,9 @@ public sealed class ResultStore(string root)
     public const string ResultsFile = "results.json";
     public const string LogFile = "harness.log";
 
+    /// <summary>The phases of the run that completed, one name a line (<see cref="MarkPhaseDone"/>).</summary>
+    public const string PhasesFile = "phases.txt";
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -27,14 +30,25 @@ public sealed class ResultStore(string root)
 
     public string Root { get; } = root;
 
-    /// <summary>Creates a fresh directory for a run of <paramref name="testName"/> and points the latest links at it.</summary>
+    /// <summary>
+    /// Creates a fresh directory for a run of <paramref name="testName"/> and points the latest links at it; throws
+    /// <see cref="UserErrorException"/> when it cannot be created or written.
+    /// </summary>
     public string CreateRunDirectory(string testName, DateTimeOffset start)
     {
         var name = SafeName(testName);
         var stamp = start.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var dir = Path.Combine(Root, name, stamp);
         for (var i = 2; Directory.Exists(dir); i++) dir = Path.Combine(Root, name, $"{stamp}-{i}");
-        Directory.CreateDirectory(dir);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, PhasesFile), ""); // writable: the run will be able to store itself
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserErrorException($"cannot create the run directory {dir} under --results {Root}: {e.Message.TrimEnd('.')}; pass --results DIR, a directory you can write");
+        }
         var leaf = Path.GetFileName(dir);
         Relink(Path.Combine(Root, "latest"), Path.Combine(name, leaf));
         Relink(Path.Combine(Root, name, "latest"), leaf);
@@ -78,6 +92,21 @@ public sealed class ResultStore(string root)
             ["options"] = JsonSerializer.SerializeToNode(spec.Options, JsonOptions),
         };
         File.WriteAllText(Path.Combine(runDirectory, TestFile), o.ToJsonString(JsonOptions) + "\n");
+        File.WriteAllText(Path.Combine(runDirectory, PhasesFile), ""); // none completed yet
+    }
+
+    /// <summary>
+    /// Records that a phase of the run completed (<c>main</c>, <c>heal</c>, <c>final</c>), so that re-checking a run
+    /// that was killed (no final heal, no final reads) can say it did not finish instead of judging half a history.
+    /// </summary>
+    public static void MarkPhaseDone(string runDirectory, string phase) =>
+        File.AppendAllText(Path.Combine(runDirectory, PhasesFile), phase + "\n");
+
+    /// <summary>The phases a run completed; null for a run directory written before the runner recorded them.</summary>
+    public static IReadOnlySet<string>? ReadPhasesDone(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, PhasesFile);
+        return File.Exists(path) ? File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal) : null;
     }
 
     /// <summary>Reads the options saved in a run's test.json.</summary>

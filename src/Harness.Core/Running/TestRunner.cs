@@ -88,7 +88,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
             if (ct.IsCancellationRequested) interrupted = true;
             if (interrupted) logger.LogWarning("interrupted: stopping, healing and tearing down");
             Stats.Phase = "teardown";
-            await CleanupAsync(spec, run, cluster, dbStarted);
+            await CleanupAsync(spec, run, cluster, dbStarted, recordHeal: interrupted || crash is not null);
             SafeFlush(recorder);
         }
 
@@ -108,6 +108,8 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         var seed = options.Seed;
         var random = new Random(unchecked((int)(seed ^ (seed >> 32))));
         await using var interpreter = new Interpreter(spec, run, spec.Nemesis.Nemesis, Stats, random, ct);
+        // Each completed phase is recorded in the run directory, so that a killed run is not judged as finished.
+        void Done(string phase) { if (!ct.IsCancellationRequested) ResultStore.MarkPhaseDone(run.ResultDirectory, phase); }
         try
         {
             var main = Gen.Any(
@@ -115,10 +117,12 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
                 Gen.OnNemesis(spec.Nemesis.Generator));
             Stats.Phase = "main";
             await interpreter.RunAsync(Gen.TimeLimit(options.TimeLimit, main));
+            Done("main");
             if (!spec.Nemesis.Faults.IsEmpty)
             {
                 Stats.Phase = "heal";
                 await interpreter.RunAsync(Gen.OnNemesis(spec.Nemesis.Final));
+                Done("heal");
                 Stats.ClearFaults();
                 Stats.Phase = "recovery";
                 await interpreter.RunAsync(Gen.Sleep(options.RecoveryTime));
@@ -127,6 +131,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
             {
                 Stats.Phase = "final";
                 await interpreter.RunAsync(Gen.OnClients(final));
+                Done("final");
             }
         }
         finally
@@ -145,9 +150,12 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         }
     }
 
-    private async Task CleanupAsync(TestSpec spec, RunContext run, ICluster cluster, bool dbStarted)
+    private async Task CleanupAsync(TestSpec spec, RunContext run, ICluster cluster, bool dbStarted, bool recordHeal)
     {
-        await StepAsync("heal", ct => spec.Nemesis.Nemesis.TeardownAsync(run, ct));
+        // A run stopped before its heal phase records this heal like other nemesis ops (the report closes the faults).
+        var heal = recordHeal && !spec.Nemesis.Faults.IsEmpty ? run.Recorder.Record(new Operation(OpType.Invoke, Operation.NemesisProcess, "heal", null)) : null;
+        var healed = await StepAsync("heal", ct => spec.Nemesis.Nemesis.TeardownAsync(run, ct));
+        if (heal is not null) run.Recorder.Record(healed ? heal with { Type = OpType.Info, TimeNanos = -1 } : heal.Info("heal failed") with { TimeNanos = -1 });
         Stats.ClearFaults();
         if (dbStarted)
         {
@@ -167,17 +175,19 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         await StepAsync("cluster teardown", _ => cluster.DisposeAsync().AsTask());
     }
 
-    private async Task StepAsync(string name, Func<CancellationToken, Task> step)
+    private async Task<bool> StepAsync(string name, Func<CancellationToken, Task> step)
     {
         using var cts = new CancellationTokenSource(CleanupTimeout);
         try
         {
             await step(cts.Token).WaitAsync(CleanupTimeout + TimeSpan.FromSeconds(5));
             if (logger.IsEnabled(LogLevel.Information)) logger.LogInformation("{Step}: done", name);
+            return true;
         }
         catch (Exception e)
         {
             logger.LogError("{Step} failed: {Error}", name, e is AggregateException a ? string.Join("; ", a.InnerExceptions.Select(x => x.Message)) : e.Message);
+            return false;
         }
     }
 
@@ -229,6 +239,8 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
                 Anomalies = [.. problems.Take(100).Select(p => new Anomaly { Type = "history-rule", Explanation = p })],
             });
         }
+        if (!history.ClientOps.Any())
+            results.Add(CheckResult.Unknown("history-rules", "no client operations were recorded, so there is nothing to check"));
         if (crash is not null)
             results.Add(CheckResult.Unknown("harness", $"the run crashed: {crash.GetType().Name}: {crash.Message}"));
         var merged = Checkers.Merge(name, results);

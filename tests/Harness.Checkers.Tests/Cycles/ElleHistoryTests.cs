@@ -21,7 +21,14 @@ public sealed class ElleHistoryTests
         return data;
     }
 
-    private static History Load(string path) => EdnHistoryImporter.ReadFile(Path.Combine(Dir, path));
+    /// <summary>Reads a history as `harness check` does: the history rules must hold.</summary>
+    private static History Load(string path)
+    {
+        var rules = new HistoryRules(path);
+        var history = EdnHistoryImporter.ReadFile(Path.Combine(Dir, path), rules);
+        rules.Finish();
+        return history;
+    }
 
     [Theory]
     [MemberData(nameof(Manifest))]

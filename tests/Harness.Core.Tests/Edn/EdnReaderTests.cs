@@ -124,4 +124,30 @@ public sealed class EdnReaderTests
         // Then it is the same value
         Assert.Equal(d, again);
     }
+
+    [Theory]
+    [InlineData("[", "]")]
+    [InlineData("{:a ", "}")]
+    [InlineData("#t ", "")]
+    [InlineData("#_ ", " 1")]
+    public void Should_RefuseWithTheLine_When_ValuesNestTooDeeply(string open, string close)
+    {
+        // Given 30,000 nested levels (a stack overflow when read recursively), on line 2
+        var text = "\n" + string.Concat(Enumerable.Repeat(open, 30_000)) + "1" + string.Concat(Enumerable.Repeat(close, 30_000));
+        // When parsing it
+        var e = Assert.Throws<HistoryFormatException>(() => EdnReader.ParseAll(text, "deep.edn").ToList());
+        // Then a format error names the file, the line and the limit
+        Assert.Equal("deep.edn", e.File);
+        Assert.Equal(2, e.Line);
+        Assert.Contains($"nested more than {EdnReader.MaxDepth} levels", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_ReadValues_When_TheyNestUpToTheLimit()
+    {
+        // Given a value nested exactly MaxDepth levels
+        var text = new string('[', EdnReader.MaxDepth - 1) + "1" + new string(']', EdnReader.MaxDepth - 1);
+        // When / Then it parses
+        Assert.True(EdnReader.Parse(text).IsSeq);
+    }
 }

@@ -4,43 +4,38 @@ namespace Harness.Core.Tests.Running;
 
 public sealed class ResultStoreTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("harness-store-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("harness-store-tests-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public void Should_Read_A_Run_Stored_Before_Databases_Owned_Their_Options()
+    [Theory]
+    [InlineData("under-a-file")]
+    [InlineData("proc")]
+    public void Should_Throw_A_One_Line_User_Error_When_The_Results_Directory_Cannot_Be_Written(string kind)
     {
-        // Given a test.json written when PostgreSQL's knobs were common options
-        File.WriteAllText(Path.Combine(_dir, ResultStore.TestFile), """
-            {"name": "postgres-set", "options": {"database": "postgres", "workload": "set", "replication": "sync",
-             "syncReplicas": 2, "readFrom": "replica", "failover": "promote", "fencing": true, "isolation": "read-committed", "bugs": []}}
-            """);
+        // Given --results below a regular file, or in /proc (unwritable even for root)
+        var file = Path.Combine(_dir, "plain-file");
+        File.WriteAllText(file, "");
+        var root = kind == "proc" ? "/proc/self" : Path.Combine(file, "results");
 
-        // When it is read
-        var options = ResultStore.ReadOptions(_dir);
+        // When a run directory is created
+        var e = Assert.Throws<UserErrorException>(() => new ResultStore(root).CreateRunDirectory("memory-set", DateTimeOffset.UtcNow));
 
-        // Then the knobs are the database's own options, under the names the suite uses
-        Assert.Equal("set", options.Workload);
-        Assert.Equal("sync", options.DatabaseOptions["replication"]);
-        Assert.Equal("2", options.DatabaseOptions["sync-replicas"]);
-        Assert.Equal("replica", options.DatabaseOptions["read-from"]);
-        Assert.Equal("true", options.DatabaseOptions["fencing"]);
-        Assert.Equal("read-committed", options.DatabaseOptions["isolation"]);
-        Assert.False(options.DatabaseOptions.ContainsKey("bug"));
+        // Then one line names --results and how to fix it
+        Assert.Contains($"under --results {root}: ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("pass --results DIR, a directory you can write", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
-    public void Should_Keep_The_Memory_Databases_Bugs_From_An_Old_Run()
+    public void Should_Start_An_Empty_Phase_Record_When_Creating_A_Run_Directory()
     {
-        // Given
-        File.WriteAllText(Path.Combine(_dir, ResultStore.TestFile), """
-            {"name": "memory-set", "options": {"database": "memory", "workload": "set", "replication": "async", "bugs": ["lost-write", "stale-read"]}}
-            """);
+        // Given / When a fresh run directory
+        var dir = new ResultStore(_dir).CreateRunDirectory("t", DateTimeOffset.UtcNow);
+        ResultStore.MarkPhaseDone(dir, "main");
 
-        // When / Then
-        var options = ResultStore.ReadOptions(_dir);
-        Assert.Equal("lost-write,stale-read", options.DatabaseOptions["bug"]);
-        Assert.False(options.DatabaseOptions.ContainsKey("replication"));
+        // Then its phases are recorded; a directory without the record reads as null (an older run)
+        Assert.Equal(["main"], ResultStore.ReadPhasesDone(dir)!);
+        Assert.Null(ResultStore.ReadPhasesDone(_dir));
     }
 }

@@ -137,6 +137,29 @@ public sealed class TestRunnerTests : IDisposable
         var history = HistoryJson.ReadFile(Path.Combine(dir, ResultStore.HistoryFile));
         Assert.Empty(history.Validate());
         Assert.True(File.Exists(Path.Combine(dir, ResultStore.ResultsFile)));
+
+        // And the heal is in the history like other nemesis ops (so the report shows the partition closed), and the
+        // run directory says the heal and final phases never completed
+        var heal = history.Last(o => o.IsNemesis && o.IsInvoke);
+        Assert.Equal("heal", heal.F);
+        Assert.Equal(OpType.Info, history.Completion(heal)?.Type);
+        Assert.Null(history.Completion(heal)?.Error);
+        Assert.DoesNotContain("heal", ResultStore.ReadPhasesDone(dir)!);
+        Assert.DoesNotContain("final", ResultStore.ReadPhasesDone(dir)!);
+    }
+
+    [Fact]
+    public async Task Should_Record_Each_Completed_Phase_When_The_Run_Finishes()
+    {
+        // Given a set test with partitions (main, heal, final reads)
+        var spec = new MemorySuite().CreateTest(Options("set") with { Faults = ["partition"] });
+
+        // When it runs to the end
+        var (result, _) = await RunAsync(spec);
+
+        // Then the run directory records every phase, and no extra heal was recorded
+        Assert.Equal(["final", "heal", "main"], ResultStore.ReadPhasesDone(result.Directory)!.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(HistoryJson.ReadFile(Path.Combine(result.Directory, ResultStore.HistoryFile)), o => o.F == "heal");
     }
 
     [Fact]
@@ -196,6 +219,20 @@ public sealed class TestRunnerTests : IDisposable
         Assert.Equal(Validity.Unknown, result.Check.Validity);
         Assert.Equal(1, cluster.DisposeCount);
         Assert.Equal(1, ((FailingDatabase)spec.Database).Teardowns);
+    }
+
+    [Fact]
+    public void Should_Be_Unknown_When_No_Client_Operation_Was_Recorded()
+    {
+        // Given a set test whose history holds no client operation
+        var spec = new MemorySuite().CreateTest(Options("set"));
+
+        // When its history is checked
+        var result = TestRunner.CheckHistory(spec.Name, spec.Workload.Checker, History.Empty, interrupted: false, crash: null, CancellationToken.None);
+
+        // Then it is not valid, and says why
+        Assert.Equal(Validity.Unknown, result.Validity);
+        Assert.Contains(result.Children, c => c.Summary.Contains("no client operations were recorded", StringComparison.Ordinal));
     }
 
     private sealed class ThrowingClient(IClient inner) : IClient

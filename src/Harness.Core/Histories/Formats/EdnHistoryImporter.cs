@@ -14,9 +14,10 @@ public static class EdnHistoryImporter
 {
     private const int SyntheticProcessBase = 1 << 24;
 
-    public static History ReadFile(string path) => Read(File.ReadAllText(path), path);
+    public static History ReadFile(string path, HistoryRules? rules = null) => Read(File.ReadAllText(path), path, rules);
 
-    public static History Read(string text, string name)
+    /// <summary>Reads EDN text; <paramref name="rules"/>, when given, checks each op with its line.</summary>
+    public static History Read(string text, string name, HistoryRules? rules = null)
     {
         var reader = new EdnReader(text, name);
         var ops = new List<Operation>();
@@ -29,7 +30,9 @@ public static class EdnHistoryImporter
             var line = reader.Line;
             var d = close != '\0' ? reader.ReadElement(close) : reader.Read();
             if (d is null) break;
-            ops.Add(ToOperation(d, name, line, ops.Count, synthetic, ref nextSynthetic));
+            var op = ToOperation(d, name, line, ops.Count, synthetic, ref nextSynthetic);
+            rules?.Add(op, line);
+            ops.Add(op);
         }
         if (close != '\0' && reader.SkipWhitespace())
             throw reader.Error($"unexpected text after the closing '{close}' of the history");

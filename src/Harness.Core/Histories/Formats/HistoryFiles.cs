@@ -28,17 +28,20 @@ public static class HistoryFiles
         _ => "auto",
     };
 
-    /// <summary>Reads a history; <see cref="HistoryFormatException"/> names the file and line on bad input.</summary>
-    public static History Read(string path, HistoryFormat format = HistoryFormat.Auto)
+    /// <summary>
+    /// Reads a history; <see cref="HistoryFormatException"/> names the file and line on bad input, including a
+    /// break of <paramref name="rules"/> when given (the caller then calls <see cref="HistoryRules.Finish"/>).
+    /// </summary>
+    public static History Read(string path, HistoryFormat format = HistoryFormat.Auto, HistoryRules? rules = null)
     {
         if (Directory.Exists(path)) throw new HistoryFormatException(path, 0, "is a directory, not a history file");
         if (!File.Exists(path)) throw new HistoryFormatException(path, 0, "no such file");
         if (format == HistoryFormat.Auto) format = Detect(path);
         return format switch
         {
-            HistoryFormat.Jsonl => HistoryJson.ReadFile(path),
-            HistoryFormat.Edn or HistoryFormat.PorcupineKv => EdnHistoryImporter.ReadFile(path),
-            HistoryFormat.PorcupineEtcd => PorcupineEtcdImporter.ReadFile(path),
+            HistoryFormat.Jsonl => HistoryJson.ReadFile(path, rules),
+            HistoryFormat.Edn or HistoryFormat.PorcupineKv => EdnHistoryImporter.ReadFile(path, rules),
+            HistoryFormat.PorcupineEtcd => PorcupineEtcdImporter.ReadFile(path, rules),
             _ => throw new UserErrorException($"unsupported history format {format}"),
         };
     }

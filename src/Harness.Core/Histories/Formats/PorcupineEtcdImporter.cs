@@ -14,9 +14,10 @@ public static class PorcupineEtcdImporter
 {
     private const string Marker = "jepsen.util -";
 
-    public static History ReadFile(string path) => Read(File.ReadLines(path), path);
+    public static History ReadFile(string path, HistoryRules? rules = null) => Read(File.ReadLines(path), path, rules);
 
-    public static History Read(IEnumerable<string> lines, string name)
+    /// <summary>Reads log lines; <paramref name="rules"/>, when given, checks each op with its line.</summary>
+    public static History Read(IEnumerable<string> lines, string name, HistoryRules? rules = null)
     {
         var ops = new List<Operation>();
         var open = new Dictionary<int, Operation>();
@@ -69,6 +70,7 @@ public static class PorcupineEtcdImporter
                 else if (type == OpType.Fail && f == "cas")
                     op = op with { Error = "compare-failed" };
             }
+            rules?.Add(op, lineNo);
             ops.Add(op);
         }
         return new History(ops);
