@@ -23,6 +23,7 @@ public static class CliApp
     {
         // Each command lives in its own file under Commands/.
         yield return CheckCommand.Create();
+        yield return CleanupCommand.Create();
         yield return TestCommand.Create();
         yield return ListCommand.Create();
         yield return ReportCommand.Create();

@@ -18,6 +18,7 @@ internal static class Leftovers
         var rules = await RunAsync("iptables", "-S", "FORWARD");
         if (rules.Contains(cluster.BridgeName, StringComparison.Ordinal)) found.Add($"FORWARD rule for {cluster.BridgeName}");
         if (Directory.Exists(cluster.RunDirectory)) found.Add($"directory {cluster.RunDirectory}");
+        if (cluster.MarkerPath is { } marker && File.Exists(marker)) found.Add($"marker {marker}");
         foreach (var pid in pids)
             if (IsAlive(pid)) found.Add($"process {pid}");
         return found;

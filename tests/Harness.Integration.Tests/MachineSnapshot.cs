@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Harness.Core.Control;
 
 namespace Harness.Integration.Tests;
 
 /// <summary>Everything harness-named on the machine (namespaces, links, FORWARD rules, run directories, PostgreSQL
-/// shared memory), to
+/// shared memory, run markers), to
 /// compare before and after a run that the test cannot reach into (a CLI run, a child process).</summary>
 internal static class MachineSnapshot
 {
@@ -24,6 +25,7 @@ internal static class MachineSnapshot
                 if (File.Exists(Path.Combine(d, "n1", "log", "postgres.log")) || Directory.Exists(Path.Combine(d, "n1"))) items.Add("dir " + d);
         if (Directory.Exists("/dev/shm"))
             foreach (var f in Directory.EnumerateFiles("/dev/shm", "PostgreSQL.*")) items.Add("shm " + f);
+        foreach (var (path, _) in RunLedger.ReadAll()) items.Add("marker " + path);
         foreach (var line in (await RunAsync("ipcs", "-m")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);

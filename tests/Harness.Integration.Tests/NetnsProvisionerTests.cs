@@ -37,6 +37,14 @@ public sealed class NetnsProvisionerTests
             pids.Add(server.Pid);
             await WaitUntilAsync(() => CanConnectAsync(cluster, n1, n2, 7000));
 
+            // And the run's marker records what it made, each server with its start time
+            var marker = RunLedger.Read(cluster.MarkerPath!)!;
+            Assert.True(marker.IsAlive);
+            Assert.Contains(new RunResource("namespace", cluster.Namespaces[2]), marker.Resources);
+            Assert.Contains(new RunResource("bridge", cluster.BridgeName), marker.Resources);
+            Assert.Contains(new RunResource("directory", cluster.RunDirectory), marker.Resources);
+            Assert.Contains(RunResource.Process(server.Pid, LocalProcess.StartTimeOf(server.Pid)!.Value), marker.Resources);
+
             // When n2 is partitioned away from n1 (n3 keeps its links), Then only the n1-n2 link is cut
             await cluster.Network.PartitionAsync([[n1], [n2]], CancellationToken.None);
             Assert.False(await CanConnectAsync(cluster, n1, n2, 7000));

@@ -142,9 +142,10 @@ internal static class TestCommand
         }
         var provisioner = suite.Provisioner ?? Suites.Provisioner(options.Provisioner, output);
         var start = DateTimeOffset.UtcNow;
-        var clusterSpec = new ClusterSpec(options.NodeCount, spec.Packages, $"h{start.ToUnixTimeMilliseconds() & 0xffff:x4}");
+        var clusterSpec = new ClusterSpec(options.NodeCount, spec.Packages, $"h{start.ToUnixTimeMilliseconds() & 0xffff:x4}") { LeaveRunning = options.LeaveDbRunning };
         // Everything that can refuse the run does so before anything is created.
         await provisioner.PreflightAsync(clusterSpec, ct);
+        await CleanupCommand.WarnAboutLeftoversAsync(parse.InvocationConfiguration.Error, ct);
 
         var store = new ResultStore(options.ResultsDirectory);
         var runDirectory = store.CreateRunDirectory(spec.Name, start);

@@ -9,11 +9,14 @@ namespace Harness.Provisioning.Netns;
 /// order: its processes (by PID), veths, namespaces, bridge, the FORWARD rule, and the run directory. It
 /// works after a partial setup. The runner disposes it in <c>finally</c>, also after Ctrl-C; a cluster that
 /// is not disposed (--leave-db-running) stays, with its servers running, after the harness exits.
+/// Before it creates anything it records what it is about to make in a <see cref="RunLedger"/> marker (each
+/// server process as soon as it is started); a clean teardown deletes the marker, so what a killed run left
+/// behind is exactly what <c>harness cleanup</c> finds in it (<see cref="NetnsLeftovers"/>).
 /// </summary>
 public sealed class NetnsCluster : ICluster
 {
     private readonly Lock _lock = new();
-    private readonly List<NetnsProcess> _processes = [];
+    private readonly Dictionary<NetnsProcess, RunResource?> _processes = [];
     private readonly Dictionary<string, NetnsRemote> _remotes = [];
     private readonly NetnsNetwork _network;
     private readonly List<string> _namespaces = [];
@@ -21,6 +24,7 @@ public sealed class NetnsCluster : ICluster
     private bool _bridgeCreated;
     private bool _forwardRule;
     private int _disposed;
+    private RunLedger? _ledger;
 
     internal NetnsCluster(string id, int subnet, string baseDirectory)
     {
@@ -69,20 +73,43 @@ public sealed class NetnsCluster : ICluster
 
     internal static string VethName(string id, int i) => $"hv{id}{i}";
 
+    /// <summary>The host's FORWARD rule that lets the nodes reach each other through the bridge (iptables arguments after -I/-D).</summary>
+    internal static string[] ForwardRule(string id) =>
+        ["FORWARD", "-i", $"hb{id}", "-o", $"hb{id}", "-j", "ACCEPT", "-m", "comment", "--comment", $"harness-{id}"];
+
+    /// <summary>This run's marker file (under /run/harness), once created.</summary>
+    public string? MarkerPath => _ledger?.FilePath;
+
+    /// <summary>Tracks a server started in a namespace, and records it (PID and start time) in the run's marker.</summary>
     internal NetnsProcess Track(Process process)
     {
         var p = new NetnsProcess(process, Untrack);
-        lock (_lock) _processes.Add(p);
+        var start = LocalProcess.StartTimeOf(p.Pid);
+        var resource = start is { } s ? RunResource.Process(p.Pid, s) : null;
+        lock (_lock) _processes.Add(p, resource);
+        if (resource is not null) _ledger?.Add(resource);
         return p;
     }
 
     private void Untrack(NetnsProcess p)
     {
-        lock (_lock) _processes.Remove(p);
+        RunResource? resource;
+        lock (_lock)
+            if (!_processes.Remove(p, out resource)) return;
+        // forgotten only when it is gone for good (a process that outlived its SIGKILL stays recorded for cleanup)
+        if (resource is { StartTime: { } start } && !LocalProcess.IsRunning(p.Pid, start)) _ledger?.Remove(resource);
     }
 
-    internal async Task CreateAsync(int nodeCount, CancellationToken ct)
+    internal async Task CreateAsync(int nodeCount, bool leaveRunning, CancellationToken ct)
     {
+        // The marker first, with everything about to be made, so a kill at any later instant leaves a record.
+        _ledger = RunLedger.Create(NetnsLeftovers.Provisioner, Id, leaveRunning);
+        _ledger.Add([
+            new RunResource(NetnsLeftovers.Directory, RunDirectory),
+            new RunResource(NetnsLeftovers.Bridge, BridgeName),
+            .. Enumerable.Range(1, nodeCount).SelectMany(i => new[] { new RunResource(NetnsLeftovers.Veth, VethName(Id, i)), new RunResource(NetnsLeftovers.Namespace, NamespaceName(Id, i)) }),
+            new RunResource(NetnsLeftovers.Iptables, string.Join(' ', ForwardRule(Id))),
+        ]);
         Directory.CreateDirectory(RunDirectory);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(RunDirectory, (UnixFileMode)0b111_101_101);
         var nodes = ImmutableArray.CreateBuilder<Node>(nodeCount);
@@ -103,7 +130,7 @@ public sealed class NetnsCluster : ICluster
         }
         await HostCommand.RunCheckedAsync(["ip", "-batch", "-"], ct, host.ToString());
         _forwardRule = true;
-        var forward = HostCommand.RunCheckedAsync(["iptables", "-I", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT", "-m", "comment", "--comment", $"harness-{Id}"], ct);
+        var forward = HostCommand.RunCheckedAsync(["iptables", "-I", .. ForwardRule(Id)], ct);
         var inside = new List<Task>();
         for (var i = 1; i <= nodeCount; i++)
         {
@@ -133,7 +160,7 @@ public sealed class NetnsCluster : ICluster
         string[] namespaces, veths;
         lock (_lock)
         {
-            processes = [.. _processes];
+            processes = [.. _processes.Keys];
             namespaces = [.. _namespaces];
             veths = [.. _veths];
         }
@@ -158,7 +185,7 @@ public sealed class NetnsCluster : ICluster
         if (batch.Length > 0) await HostCommand.RunAsync(["ip", "-force", "-batch", "-"], ct, batch.ToString());
         if (_forwardRule)
         {
-            string[] del = ["iptables", "-D", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT", "-m", "comment", "--comment", $"harness-{Id}"];
+            string[] del = ["iptables", "-D", .. ForwardRule(Id)];
             for (var i = 0; i < 10 && (await HostCommand.RunAsync(del, ct)).Succeeded; i++) { }
         }
         try
@@ -167,5 +194,7 @@ public sealed class NetnsCluster : ICluster
         }
         catch (IOException) { await HostCommand.RunAsync(["rm", "-rf", RunDirectory], ct); }
         catch (UnauthorizedAccessException) { await HostCommand.RunAsync(["rm", "-rf", RunDirectory], ct); }
+        // Everything is gone: the marker goes too. A teardown cut short keeps it, for `harness cleanup`.
+        _ledger?.Delete();
     }
 }

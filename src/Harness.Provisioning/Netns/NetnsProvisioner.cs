@@ -41,7 +41,7 @@ public sealed partial class NetnsProvisioner(TextWriter? status = null) : IProvi
         var cluster = await ReserveAsync(ct);
         try
         {
-            await cluster.CreateAsync(spec.NodeCount, ct);
+            await cluster.CreateAsync(spec.NodeCount, spec.LeaveRunning, ct);
             return cluster;
         }
         catch (Exception e)
@@ -77,6 +77,10 @@ public sealed partial class NetnsProvisioner(TextWriter? status = null) : IProvi
             throw new ProvisioningException($"installing {string.Join(' ', missing)} failed ({LastLine(install.Stderr)}); run: {command}");
     }
 
+    public Task<IReadOnlyList<RunResource>> FindLeftoversAsync(RunMarker marker, CancellationToken ct) => NetnsLeftovers.FindAsync(marker, ct);
+
+    public Task<LeftoverRemoval> RemoveLeftoversAsync(RunMarker marker, CancellationToken ct) => NetnsLeftovers.RemoveAsync(marker, ct);
+
     private static string LastLine(string s) =>
         s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no output";
 
@@ -93,7 +97,8 @@ public sealed partial class NetnsProvisioner(TextWriter? status = null) : IProvi
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
             var x = RandomNumberGenerator.GetInt32(1, 255);
             if (used.Contains(x) || links.Contains($"hb{id}", StringComparison.Ordinal) || links.Contains($"hv{id}", StringComparison.Ordinal)
-                || namespaces.Contains($"h{id}n", StringComparison.Ordinal) || Directory.Exists(Path.Combine(RunBase, $"h{id}")))
+                || namespaces.Contains($"h{id}n", StringComparison.Ordinal) || Directory.Exists(Path.Combine(RunBase, $"h{id}"))
+                || File.Exists(RunLedger.PathFor(NetnsLeftovers.Provisioner, id)))
                 continue;
             return new NetnsCluster(id, x, RunBase);
         }
