@@ -1,6 +1,7 @@
 using Harness.Checkers.Cycles;
 using Harness.Checkers.Invariants;
 using Harness.Checkers.Linearizability;
+using Harness.Checkers.Replication;
 using Harness.Checkers.Sessions;
 using Harness.Core.Checking;
 using Harness.Core.Runs;
@@ -19,11 +20,13 @@ public static class WorkloadCheckers
 
     public static IChecker Set(TestOptions options) => new SetChecker();
 
-    /// <summary>Elle's list-append checker for the named consistency model.</summary>
-    public static IChecker ListAppend(string consistency) => new ListAppendChecker(ConsistencyModels.Parse(consistency));
+    /// <summary>Elle's list-append checker for the named consistency model, and how soon writes became visible.</summary>
+    public static IChecker ListAppend(string consistency) =>
+        Harness.Core.Checking.Checkers.Compose("list-append", new ListAppendChecker(ConsistencyModels.Parse(consistency)), new VisibilityChecker());
 
     /// <summary>Session guarantees, each client process being a session (a crashed process starts a new one).</summary>
-    public static IChecker Session(TestOptions options) => new SessionGuaranteesChecker();
+    public static IChecker Session(TestOptions options) =>
+        Harness.Core.Checking.Checkers.Compose("session", new SessionGuaranteesChecker(), new VisibilityChecker());
 
     /// <summary>Every read sees <see cref="BankWorkload.Total"/> in all and no negative balance.</summary>
     public static IChecker Bank(TestOptions options) => new BankChecker(BankWorkload.Total);

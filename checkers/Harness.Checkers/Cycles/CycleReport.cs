@@ -88,6 +88,30 @@ internal static class CycleReport
         lookup?.Invoke(txns.OpIndex[t]) is { } op ? Texts.Txn(op.Value) : $"txn at op {txns.OpIndex[t]}";
 
     /// <summary>The verdict: invalid when some anomaly is forbidden by the model; unknown when a search was cut short.</summary>
+    /// <summary>The isolation levels from weakest to strongest (repeatable read and snapshot isolation are
+    /// incomparable): which the found anomalies leave satisfied at the top, and which they violate at the bottom.</summary>
+    private static readonly (string Name, string[] Weaker)[] Levels =
+    [
+        ("read-uncommitted", []),
+        ("read-committed", ["read-uncommitted"]),
+        ("repeatable-read", ["read-committed"]),
+        ("snapshot-isolation", ["read-committed"]),
+        ("serializable", ["repeatable-read", "snapshot-isolation"]),
+    ];
+
+    /// <summary>The strongest levels with none of <paramref name="found"/> forbidden, and the weakest levels that
+    /// forbid some of them (each with the anomalies it forbids).</summary>
+    public static (List<string> Satisfied, List<(string Name, List<string> Anomalies)> Violated) Ladder(IEnumerable<string> found)
+    {
+        var types = found.ToList();
+        var ok = Levels.ToDictionary(l => l.Name, l => !types.Any(ConsistencyModels.Parse(l.Name).Forbids));
+        bool Stronger(string a, string b) => Levels.First(l => l.Name == a).Weaker.Any(w => w == b || Stronger(w, b));
+        var satisfied = Levels.Where(l => ok[l.Name] && !Levels.Any(o => ok[o.Name] && Stronger(o.Name, l.Name))).Select(l => l.Name).ToList();
+        var violated = Levels.Where(l => !ok[l.Name] && !Levels.Any(o => !ok[o.Name] && Stronger(l.Name, o.Name)))
+            .Select(l => (l.Name, types.Where(ConsistencyModels.Parse(l.Name).Forbids).ToList())).ToList();
+        return (satisfied, violated);
+    }
+
     public static CheckResult Result(string checker, ConsistencyModel model, IReadOnlyList<Anomaly> all, JsonObject stats, bool truncated)
     {
         var counts = all.GroupBy(a => a.Type).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
@@ -99,13 +123,18 @@ internal static class CycleReport
         stats["anomaly_counts"] = countsJson;
         stats["forbidden_found"] = new JsonArray([.. forbidden.Select(f => (JsonNode?)JsonValue.Create(f))]);
         stats["search_truncated"] = truncated;
+        var (satisfied, violated) = Ladder(counts.Keys);
+        stats["satisfies"] = new JsonArray([.. satisfied.Select(m => (JsonNode?)JsonValue.Create(m))]);
+        stats["violates"] = new JsonArray([.. violated.Select(m => (JsonNode?)JsonValue.Create(m.Name))]);
+        var models = (satisfied.Count > 0 ? $"satisfies {string.Join(" and ", satisfied)}" : "satisfies none of the isolation levels")
+            + string.Concat(violated.Select(v => $"; not {v.Name}: {Fmt(v.Anomalies)}"));
         var listed = all.GroupBy(a => a.Type).SelectMany(g => g.Take(MaxListedPerType)).ToList();
         string Fmt(IEnumerable<string> types) => string.Join(", ", types.Select(t => $"{t} ({counts[t]})"));
         if (forbidden.Count > 0)
             return new CheckResult
             {
                 Checker = checker, Validity = Validity.Invalid, Stats = stats, Anomalies = [.. listed],
-                Summary = $"not {model.Name}: {Fmt(forbidden)}" + (allowed.Count > 0 ? $"; also allowed by the model: {Fmt(allowed)}" : ""),
+                Summary = $"not {model.Name}: {Fmt(forbidden)}" + (allowed.Count > 0 ? $"; also allowed by the model: {Fmt(allowed)}" : "") + $" ({models})",
             };
         var txnCount = stats["txns"]?.GetValue<int>() ?? 0;
         var tail = allowed.Count > 0 ? $"; anomalies the model allows: {Fmt(allowed)}" : "";
@@ -124,7 +153,7 @@ internal static class CycleReport
         return new CheckResult
         {
             Checker = checker, Validity = Validity.Valid, Stats = stats, Anomalies = [.. listed],
-            Summary = $"{model.Name}: no forbidden anomaly in {txnCount} transactions{tail}",
+            Summary = $"{model.Name}: no forbidden anomaly in {txnCount} transactions{tail} ({models})",
         };
     }
 }

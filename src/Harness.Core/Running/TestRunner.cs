@@ -227,7 +227,9 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
     /// </summary>
     public static CheckResult CheckHistory(string name, IChecker checker, History history, bool interrupted, Exception? crash, CancellationToken ct)
     {
-        var results = new List<CheckResult> { Checkers.CheckSafe(checker, history, ct) };
+        // A workload composed of several checkers (e.g. session guarantees and visibility) lists each at the top.
+        var workload = Checkers.CheckSafe(checker, history, ct);
+        var results = workload.Children.IsDefaultOrEmpty ? new List<CheckResult> { workload } : [.. workload.Children];
         var problems = history.Validate();
         if (problems.Count > 0)
         {
