@@ -129,6 +129,7 @@ public sealed partial class MySqlDatabase
             await ExecuteAsync(best, "STOP SLAVE IO_THREAD", ct);
             if (bestPos.Length > 0) await ScalarAsync(best, $"SELECT MASTER_GTID_WAIT('{bestPos}', 5)", ct, TimeSpan.FromSeconds(6));
             await ExecuteAsync(best, "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = OFF", ct);
+            await EnableSemiSyncPrimaryAsync(best, ct);
             lock (_lock) _deposed.Add(old.Name);
             _primary = best;
             _promotedAt = DateTime.UtcNow;

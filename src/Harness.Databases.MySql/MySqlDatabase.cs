@@ -104,6 +104,7 @@ public sealed partial class MySqlDatabase(MySqlSettings settings)
                 break;
             default:
                 await Task.WhenAll(nodes.Select(n => StartAndBootstrapAsync(n, ct)));
+                await EnableSemiSyncPrimaryAsync(nodes[0], ct);
                 await Task.WhenAll(nodes.Skip(1).Select(n => ConnectSourcesAsync(n, [nodes[0]], ct)));
                 await Task.WhenAll(nodes.Skip(1).Select(n => WaitForReplicationAsync(n, 1, ct)));
                 if (settings.Replication == MySqlSettings.SemiSync && nodes.Length > 1) await WaitForSemiSyncClientsAsync(nodes[0], ct);
@@ -270,7 +271,9 @@ public sealed partial class MySqlDatabase(MySqlSettings settings)
         if (settings.SnapshotIsolation is { } si) lines.Add($"innodb-snapshot-isolation = {(si ? "ON" : "OFF")}");
         if (settings.Replication == MySqlSettings.SemiSync)
         {
-            lines.Add("rpl-semi-sync-master-enabled = ON");
+            // only the primary waits for acknowledgements (EnableSemiSyncPrimaryAsync): a replica with it on would make
+            // its own SQL thread wait for acks from replicas it does not have (log-slave-updates), up to the timeout
+            lines.Add("rpl-semi-sync-master-enabled = OFF");
             lines.Add("rpl-semi-sync-slave-enabled = ON");
             lines.Add($"rpl-semi-sync-master-wait-point = {(settings.SemiSyncWait == "after-commit" ? "AFTER_COMMIT" : "AFTER_SYNC")}");
             lines.Add($"rpl-semi-sync-master-timeout = {settings.SemiSyncTimeoutMs}");
@@ -326,8 +329,15 @@ public sealed partial class MySqlDatabase(MySqlSettings settings)
                 return;
             }
             await StartServerAsync(node, [], ct);
+            if (node == _primary) await EnableSemiSyncPrimaryAsync(node, ct);
         }
         finally { _topology.Release(); }
+    }
+
+    /// <summary>With semi-sync, makes <paramref name="node"/> the one node whose commits wait for a replica's acknowledgement.</summary>
+    private async Task EnableSemiSyncPrimaryAsync(Node node, CancellationToken ct)
+    {
+        if (settings.Replication == MySqlSettings.SemiSync) await ExecuteAsync(node, "SET GLOBAL rpl_semi_sync_master_enabled = ON", ct);
     }
 
     public Task PauseAsync(RunContext run, Node node, CancellationToken ct) => SignalAsync(node, ProcessSignal.Stop, ct);

@@ -96,7 +96,7 @@ public sealed class MySqlSuite : ISuite
             Database = db,
             OpenClient = open,
             // every node's final state is read after the run (IHasNodeStates) and compared
-            Workload = workload with { Checker = Harness.Core.Checking.Checkers.Compose(workload.Checker.Name, workload.Checker, new ConvergenceChecker()) },
+            Workload = workload with { Checker = Harness.Core.Checking.Checkers.Compose("mysql", workload.Checker, new ConvergenceChecker()) },
             Nemesis = NemesisPackages.Create(options, db),
             Packages = settings.Topology == MySqlSettings.Galera ? ["mariadb-server", "mariadb-client", "galera-4", "rsync"] : ["mariadb-server", "mariadb-client"],
         };
