@@ -34,11 +34,15 @@ public static class MySqlErrors
     /// <summary>Server errors that say nothing about whether a write already committed.</summary>
     private static readonly HashSet<int> Uncertain = [ErQueryInterrupted, ErServerShutdown, ErConnectionKilled, ErErrorDuringCommit];
 
-    public static Operation Complete(Operation op, Exception e, OpKind kind, OpProgress progress)
+    public static Operation Complete(Operation op, Exception e, OpKind kind, OpProgress progress) =>
+        Complete(op, ServerError(e), Describe(e), kind, progress);
+
+    /// <summary>The mapping itself: <paramref name="serverError"/> is the server's error number, or null for a
+    /// client-side error (timeout, lost connection, cancellation).</summary>
+    public static Operation Complete(Operation op, int? serverError, string error, OpKind kind, OpProgress progress)
     {
-        var error = Describe(e);
         if (!progress.Sent || kind == OpKind.Read) return op.Fail(error);
-        if (ServerError(e) is { } code)
+        if (serverError is { } code)
         {
             if (Definite.Contains(code)) return op.Fail(error);
             // Any other server error aborts the statement; before COMMIT our transaction is then rolled back.
