@@ -3,6 +3,7 @@ using Harness.Core;
 using Harness.Core.Control;
 using Harness.Core.Running;
 using Harness.Databases.Memory;
+using Harness.Databases.MySql;
 using Harness.Databases.Postgres;
 using Harness.Provisioning.Netns;
 
@@ -12,7 +13,7 @@ namespace Harness.Cli;
 internal static class Suites
 {
     /// <summary>All suites (fresh instances).</summary>
-    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite()];
+    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite(), new MySqlSuite()];
 
     public static ImmutableArray<string> Names => [.. All().Select(s => s.Name)];
 

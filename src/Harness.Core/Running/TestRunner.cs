@@ -133,12 +133,35 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
                 await interpreter.RunAsync(Gen.OnClients(final));
                 Done("final");
             }
+            if (spec.Database is IHasNodeStates states) await RecordNodeStatesAsync(states, run, ct);
         }
         finally
         {
             if (ct.IsCancellationRequested) await interpreter.DrainAfterStopAsync(options.OpTimeout + TimeSpan.FromSeconds(2));
         }
         ct.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>The convergence reads: after the settle time, every node's own state as one nemesis op per node.</summary>
+    private async Task RecordNodeStatesAsync(IHasNodeStates states, RunContext run, CancellationToken ct)
+    {
+        Stats.Phase = "convergence";
+        await Task.Delay(states.SettleTime, ct);
+        foreach (var node in run.Nodes)
+        {
+            var invoke = run.Recorder.Record(Operation.Invoke(Operation.NemesisProcess, IHasNodeStates.F, Datum.Map([new(Datum.Of("node"), Datum.Of(node.Name))])) with { Node = node.Name });
+            var done = invoke with { Index = -1, TimeNanos = -1 };
+            try
+            {
+                var state = await states.ReadStateAsync(run, node, ct);
+                done = done with { Type = OpType.Ok, Value = Datum.Map([new(Datum.Of("node"), Datum.Of(node.Name)), new(Datum.Of("state"), state)]) };
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                done = done.Fail(e.Message);
+            }
+            run.Recorder.Record(done);
+        }
     }
 
     private static async Task SetupClientsAsync(TestSpec spec, RunContext run, CancellationToken ct)
