@@ -183,7 +183,7 @@ public sealed partial class PostgresDatabase
             }
             bool deposed;
             lock (_lock) deposed = _deposed.Contains(n.Name);
-            if (deposed || !IsRunning(n)) continue;
+            if (deposed || !IsRunning(n) || IsHeld(n)) continue;
             var conninfo = await ScalarAsync(n, "SELECT CASE WHEN pg_is_in_recovery() THEN current_setting('primary_conninfo') ELSE NULL END", ct);
             if (conninfo is not string info || info.Contains($"host={primary.Address} ", StringComparison.Ordinal)) continue;
             await ExecuteAsync(n, $"ALTER SYSTEM SET primary_conninfo = '{PrimaryConninfo(n, primary)}'", ct);

@@ -13,7 +13,7 @@ namespace Harness.Databases.Postgres;
 /// of the harness (no pg_ctl, so no zombie postmaster after kill -9). With <c>--failover promote</c> a background
 /// manager promotes the most advanced replica when the primary is gone (see PostgresDatabase.Failover.cs).
 /// </summary>
-public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatabase, IKillable, IPausable, IHasLogFiles, IHasPrimary, IDisposable
+public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatabase, IKillable, IPausable, IHasLogFiles, IHasPrimary, IHasReplicationLag, IDisposable
 {
     public const int Port = 5432;
     private const string User = "postgres";
@@ -21,6 +21,8 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
     private readonly Lock _lock = new();
     private readonly Dictionary<string, IRemoteProcess> _servers = [];
     private readonly HashSet<string> _paused = [];
+    /// <summary>Standbys whose WAL receiver the lag fault holds (primary_conninfo emptied); the failover manager leaves them alone.</summary>
+    private readonly HashSet<string> _held = [];
     /// <summary>Old primaries replaced by a promotion: rebuilt as standbys of the new primary before they start again.</summary>
     private readonly HashSet<string> _deposed = [];
     private readonly SemaphoreSlim _topology = new(1, 1);
@@ -141,6 +143,54 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
     public Task PauseAsync(RunContext run, Node node, CancellationToken ct) => SignalTreeAsync(node, ProcessSignal.Stop, ct);
 
     public Task ResumeAsync(RunContext run, Node node, CancellationToken ct) => SignalTreeAsync(node, ProcessSignal.Cont, ct);
+
+    // ---- the lag fault -------------------------------------------------------------------------------
+
+    public Task<IReadOnlyList<Node>> ReplicasAsync(RunContext run, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Node>>([.. Nodes.Where(n => n != _primary && IsRunning(n))]);
+
+    /// <summary>Holds each standby's WAL receiver: an empty primary_conninfo, reloaded, stops it and keeps it
+    /// stopped (PostgreSQL 13+; https://www.postgresql.org/docs/15/runtime-config-replication.html#GUC-PRIMARY-CONNINFO).
+    /// The standby keeps serving reads from what it had; with synchronous replication, commits wait for it.</summary>
+    public async Task HoldAsync(RunContext run, IReadOnlyList<Node> replicas, CancellationToken ct)
+    {
+        foreach (var n in replicas)
+        {
+            lock (_lock) _held.Add(n.Name);
+            await ExecuteAsync(n, "ALTER SYSTEM SET primary_conninfo = ''", ct);
+            await ExecuteAsync(n, "SELECT pg_reload_conf()", ct);
+        }
+    }
+
+    /// <summary>Points every held standby at the current primary again; it streams and replays what it missed.</summary>
+    public async Task ReleaseAsync(RunContext run, CancellationToken ct)
+    {
+        List<Node> held;
+        lock (_lock) held = [.. Nodes.Where(n => _held.Contains(n.Name))];
+        foreach (var n in held)
+        {
+            var primary = _primary;
+            if (primary is not null && primary != n && IsRunning(n))
+            {
+                try
+                {
+                    await ExecuteAsync(n, $"ALTER SYSTEM SET primary_conninfo = '{PrimaryConninfo(n, primary)}'", ct);
+                    await ExecuteAsync(n, "SELECT pg_reload_conf()", ct);
+                }
+                catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    // unreachable now (killed, paused, cut off): its next start points it at the primary anyway
+                    if (run.Logger.IsEnabled(LogLevel.Information)) run.Logger.LogInformation("postgres lag: cannot release {Node} yet: {Error}", n, e.Message);
+                }
+            }
+            lock (_lock) _held.Remove(n.Name);
+        }
+    }
+
+    private bool IsHeld(Node node)
+    {
+        lock (_lock) return _held.Contains(node.Name);
+    }
 
     public void Dispose()
     {
@@ -362,6 +412,8 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
             // (the default, posix, leaves /dev/shm/PostgreSQL.* behind after every kill -9)
             "dynamic_shared_memory_type = mmap",
             "log_line_prefix = '%m [%p] %a '",
+            // only standbys apply WAL; a promoted standby stops delaying
+            $"recovery_min_apply_delay = {settings.LagMs}ms",
         };
         if (settings.IsSynchronous)
         {

@@ -21,6 +21,8 @@ public sealed record PostgresSettings
     /// <summary>read-committed | repeatable-read | serializable.</summary>
     public string Isolation { get; init; } = "serializable";
     public TimeSpan OpTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>recovery_min_apply_delay on the standbys, in ms (0: none).</summary>
+    public int LagMs { get; init; }
     /// <summary>How long the primary must be down or cut off from every replica before a promotion.</summary>
     public TimeSpan FailoverAfter { get; init; } = TimeSpan.FromSeconds(1.5);
 
@@ -36,5 +38,6 @@ public sealed record PostgresSettings
         Fencing = PostgresSuite.Fencing.Of(options),
         Isolation = PostgresSuite.Isolation.Of(options),
         OpTimeout = options.OpTimeout,
+        LagMs = PostgresSuite.LagOf(options),
     };
 }

@@ -19,6 +19,10 @@ public sealed class PostgresSuite : ISuite
     public static ChoiceOption ReadFrom { get; } = new("read-from", "Where clients send reads: the primary, a replica, or any node", "primary", "primary", "replica", "any");
     public static ChoiceOption Failover { get; } = new("failover", "What happens when the primary is gone: none, or promote the most advanced replica", "none", "none", "promote");
     public static SwitchOption Fencing { get; } = new("fencing", "Kill the old primary at a promotion (needs --failover promote)");
+    public static IntegerOption LagMs { get; } = new("lag-ms",
+        "A steady replication delay on every standby: recovery_min_apply_delay, in ms; auto is " + AutoLagMs + " ms when reads go to asynchronous replicas (as in a real deployment, where replicas lag), else 0",
+        0, 0, 600_000, auto: "auto");
+    public const int AutoLagMs = 100;
     public static ChoiceOption Isolation { get; } = new("isolation", "Isolation level of list-append and bank transactions",
         "serializable", "read-committed", "repeatable-read", "serializable");
 
@@ -31,7 +35,7 @@ public sealed class PostgresSuite : ISuite
         RegisterWorkload.Name, SetWorkload.Name, SessionWorkload.Name, ListAppendWorkload.Name, BankWorkload.Name,
     };
 
-    public IReadOnlyList<SuiteOption> Options { get; } = [Replication, SyncReplicas, ReadFrom, Failover, Fencing, Isolation];
+    public IReadOnlyList<SuiteOption> Options { get; } = [Replication, SyncReplicas, ReadFrom, Failover, Fencing, LagMs, Isolation];
 
     public IReadOnlyList<OptionRule> Rules { get; } =
     [
@@ -49,6 +53,10 @@ public sealed class PostgresSuite : ISuite
     /// "is implemented using a technique known ... as Snapshot Isolation" (so write skew, G2-item, is allowed);
     /// serializable is Serializable Snapshot Isolation, i.e. serializable.
     /// </summary>
+    /// <summary>The apply delay for --lag-ms (auto: a small delay when reads go to asynchronous replicas).</summary>
+    public static int LagOf(TestOptions options) => LagMs.OfOrAuto(options)
+        ?? (ReadFrom.Of(options) != "primary" && Replication.Of(options) == PostgresSettings.Async ? AutoLagMs : 0);
+
     public static string Promise(string isolation) => isolation switch
     {
         "repeatable-read" => "snapshot-isolation",
@@ -69,7 +77,7 @@ public sealed class PostgresSuite : ISuite
             var other => throw new NotSupportedException($"postgres has no '{other}' client; use one of {string.Join(", ", SupportedWorkloads)}"),
         };
         var faults = options.Faults.IsDefaultOrEmpty ? "" : "-" + string.Join(',', options.Faults);
-        var replication = $"-{settings.Replication}{(settings.ReadFrom == "primary" ? "" : $"-read-{settings.ReadFrom}")}{(settings.Failover == "promote" ? "-promote" : "")}{(settings.Fencing ? "-fenced" : "")}";
+        var replication = $"-{settings.Replication}{(settings.ReadFrom == "primary" ? "" : $"-read-{settings.ReadFrom}")}{(settings.Failover == "promote" ? "-promote" : "")}{(settings.Fencing ? "-fenced" : "")}{(settings.LagMs > 0 ? $"-lag{settings.LagMs}ms" : "")}";
         return new TestSpec
         {
             Name = $"postgres-{options.Workload}{replication}{faults}",

@@ -136,6 +136,8 @@ public sealed class TestCommandTests : IDisposable
     [InlineData("postgres --replication sync --sync-replicas 3", "--sync-replicas must be at most")]
     [InlineData("memory --nemesis partition --nodes 1", "--nemesis partition needs --nodes 2")]
     [InlineData("postgres --nemesis loss --nodes 1", "--nemesis loss needs --nodes 2")]
+    [InlineData("memory --nemesis lag", "memory has no replication to hold back")]
+    [InlineData("postgres --lag-ms soon", "--lag-ms accepts auto or a whole number")]
     [InlineData("memory --nemesis partition --partition-shape bridge --nodes 2", "--partition-shape bridge needs --nodes 3")]
     [InlineData("memory --nemesis partition --partition-shape majorities-ring --nodes 2", "--partition-shape majorities-ring needs --nodes 3")]
     // numbers out of range

@@ -39,3 +39,17 @@ public interface IHasPrimary
 {
     Task<Node?> PrimaryAsync(RunContext run, CancellationToken ct);
 }
+
+/// <summary>Replicated databases whose replication can be held back (the lag fault): replicas stop receiving
+/// changes until released, then catch up. Reads on them go stale; a promotion meanwhile loses what they missed.</summary>
+public interface IHasReplicationLag
+{
+    /// <summary>The nodes that replicate from another node now (empty when none).</summary>
+    Task<IReadOnlyList<Node>> ReplicasAsync(RunContext run, CancellationToken ct);
+
+    /// <summary>Stops these replicas from receiving changes (idempotent).</summary>
+    Task HoldAsync(RunContext run, IReadOnlyList<Node> replicas, CancellationToken ct);
+
+    /// <summary>Lets every held replica catch up again.</summary>
+    Task ReleaseAsync(RunContext run, CancellationToken ct);
+}

@@ -19,7 +19,10 @@ public static class FaultKinds
     public static FaultKind Pause { get; } = new(NemesisPackages.Pause, "pause", NemesisFs.Pause, NemesisFs.Resume, 1, "SIGSTOP a random node's server, later SIGCONT it");
     public static FaultKind Loss { get; } = new(NemesisPackages.Loss, "loss", NemesisFs.StartLoss, NemesisFs.StopLoss, 2, "drop a share of packets between nodes (--loss-probability)");
 
-    public static ImmutableArray<FaultKind> All { get; } = [Partition, Kill, Pause, KillPrimary, Loss];
+    public static FaultKind Lag { get; } = new(NemesisPackages.Lag, "lag", NemesisFs.StartLag, NemesisFs.StopLag, 2,
+        "hold replication back on some or all replicas, then let them catch up (with other faults: all replicas, for their whole duration)");
+
+    public static ImmutableArray<FaultKind> All { get; } = [Partition, Kill, Pause, KillPrimary, Loss, Lag];
 
     public static ImmutableArray<string> Names { get; } = [.. All.Select(k => k.Name)];
 

@@ -12,4 +12,6 @@ public static class NemesisFs
     public const string Resume = "resume";
     public const string StartLoss = "start-loss";
     public const string StopLoss = "stop-loss";
+    public const string StartLag = "start-lag";
+    public const string StopLag = "stop-lag";
 }

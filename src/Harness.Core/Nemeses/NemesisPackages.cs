@@ -18,6 +18,7 @@ public static class NemesisPackages
     public const string Pause = "pause";
     public const string KillPrimary = "kill-primary";
     public const string Loss = "loss";
+    public const string Lag = "lag";
 
     /// <summary>Throws <see cref="UserErrorException"/> for unknown faults or partition shapes, and for faults or
     /// shapes that cannot act on this many nodes (a partition of one node would cut nothing).</summary>
@@ -52,6 +53,8 @@ public static class NemesisPackages
             throw new UserErrorException($"{dbName} has no primary; drop 'kill-primary' from --nemesis and 'primaries' from --partition-shape");
         if ((faults.Contains(Kill) || faults.Contains(KillPrimary)) && database is not IKillable)
             throw new UserErrorException($"{dbName} servers cannot be killed; drop 'kill' and 'kill-primary' from --nemesis");
+        if (faults.Contains(Lag) && database is not IHasReplicationLag)
+            throw new UserErrorException($"{dbName} has no replication to hold back; drop 'lag' from --nemesis");
         if (faults.Contains(Pause) && database is not IPausable)
             throw new UserErrorException($"{dbName} servers cannot be paused; drop 'pause' from --nemesis");
 
@@ -86,6 +89,19 @@ public static class NemesisPackages
             injections.Add((Gen.Op(NemesisFs.StartLoss, Datum.Map([new(Datum.Of("probability"), Datum.Of(options.LossProbability))])),
                 Gen.Op(NemesisFs.StopLoss)));
             heals.Add(Gen.Op(NemesisFs.StopLoss));
+        }
+
+        if (faults.Contains(Lag))
+        {
+            // Alone, lag is a fault of its own; with others, every other fault happens while all replicas are held
+            // back (from half an interval before it until it is healed) (a lagging replica promoted, or cut off), which is what makes asynchronous replication lose writes.
+            var combined = injections.Count > 0;
+            parts.Add(new LagNemesis(random, (IHasReplicationLag)database, allReplicas: combined));
+            if (combined)
+                injections = [.. injections.Select(i => (Gen.Seq(Gen.Op(NemesisFs.StartLag), Gen.Sleep(options.NemesisInterval / 2), i.Start), Gen.Seq(i.Stop, Gen.Op(NemesisFs.StopLag))))];
+            else
+                injections.Add((Gen.Op(NemesisFs.StartLag), Gen.Op(NemesisFs.StopLag)));
+            heals.Add(Gen.Op(NemesisFs.StopLag));
         }
 
         var interval = options.NemesisInterval;

@@ -56,21 +56,27 @@ public sealed class ChoiceOption(string name, string description, string default
     public string Of(TestOptions options) => Raw(options);
 }
 
-/// <summary>A whole number in a range (e.g. --sync-replicas 1..8).</summary>
-public sealed class IntegerOption(string name, string description, int defaultValue, int min, int max)
-    : SuiteOption(name, description, defaultValue.ToString(CultureInfo.InvariantCulture))
+/// <summary>A whole number in a range (e.g. --sync-replicas 1..8); with <paramref name="auto"/>, also that word
+/// (the default then), meaning the suite decides from the other options.</summary>
+public sealed class IntegerOption(string name, string description, int defaultValue, int min, int max, string? auto = null)
+    : SuiteOption(name, description, auto ?? defaultValue.ToString(CultureInfo.InvariantCulture))
 {
     public int Min { get; } = min;
     public int Max { get; } = max;
 
-    public override string Accepts => $"a whole number from {Min} to {Max}";
+    public override string Accepts => $"{(auto is null ? "" : $"{auto} or ")}a whole number from {Min} to {Max}";
 
     public override string Normalize(string value) =>
-        int.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= Min && n <= Max
+        auto is not null && value.Trim() == auto ? auto
+        : int.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= Min && n <= Max
             ? n.ToString(CultureInfo.InvariantCulture)
             : throw Bad(value);
 
-    public int Of(TestOptions options) => int.Parse(Raw(options), CultureInfo.InvariantCulture);
+    /// <summary>The number chosen (the default when the option is automatic and left so).</summary>
+    public int Of(TestOptions options) => OfOrAuto(options) ?? defaultValue;
+
+    /// <summary>The number chosen, or null when the option was left automatic.</summary>
+    public int? OfOrAuto(TestOptions options) => Raw(options) is var raw && raw == auto ? null : int.Parse(raw, CultureInfo.InvariantCulture);
 }
 
 /// <summary>An on/off switch (e.g. --fencing).</summary>
