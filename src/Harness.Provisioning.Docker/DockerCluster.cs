@@ -94,16 +94,19 @@ public sealed class DockerCluster : ICluster
         lock (_lock) _processes.Remove(p);
     }
 
-    internal async Task<(IReadOnlyList<string> Argv, CommandResult Result)> RestoreIptablesAsync(Node node, string script, CancellationToken ct)
+    internal Task<(IReadOnlyList<string> Argv, CommandResult Result)> RestoreIptablesAsync(Node node, string script, CancellationToken ct) =>
+        InNetworkNamespaceAsync((DockerRemote)Remote(node), ["iptables-restore", "--noflush"], script, ct);
+
+    /// <summary>Runs a network tool in the container's network namespace: as root the host's binary under
+    /// <c>nsenter -n</c> (no capability inside the container needed), otherwise the image's in a privileged exec.</summary>
+    private async Task<(IReadOnlyList<string> Argv, CommandResult Result)> InNetworkNamespaceAsync(DockerRemote remote, string[] argv, string? stdin, CancellationToken ct)
     {
-        var remote = (DockerRemote)Remote(node);
         if (UseHostPids)
         {
-            string[] argv = ["nsenter", "-t", remote.InitPid.ToString(CultureInfo.InvariantCulture), "-n", "iptables-restore", "--noflush"];
-            return (argv, await HostCommand.RunAsync(argv, ct, script));
+            string[] host = ["nsenter", "-t", remote.InitPid.ToString(CultureInfo.InvariantCulture), "-n", .. argv];
+            return (host, await HostCommand.RunAsync(host, ct, stdin));
         }
-        string[] inside = ["iptables-restore", "--noflush"];
-        return (inside, await remote.ExecAsync(inside, script, privileged: true, ct));
+        return (argv, await remote.ExecAsync(argv, stdin, privileged: true, ct));
     }
 
     private Dictionary<string, string> Labels(string? node = null)
@@ -171,6 +174,10 @@ public sealed class DockerCluster : ICluster
             var inspect = await Client.Containers.InspectContainerAsync(created.ID, ct);
             var remote = new DockerRemote(this, created.ID, (int)(inspect.State?.Pid ?? 0), node);
             lock (_lock) _remotes[node.Name] = remote;
+            // Docker gives even an internal network's containers a default route via the host's bridge address;
+            // without it a node reaches only its own network (the host forwards nothing for it).
+            var (argv, deleted) = await InNetworkNamespaceAsync(remote, ["ip", "route", "del", "default"], null, ct);
+            if (!deleted.Succeeded && !deleted.Stderr.Contains("No such process", StringComparison.Ordinal)) deleted.EnsureSuccess(argv);
             await remote.ExecCheckedAsync(["mkdir", "-p", remote.LogDirectory], ct);
             return remote;
         }));

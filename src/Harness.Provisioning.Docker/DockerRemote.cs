@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Text;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -103,31 +102,31 @@ internal sealed class DockerRemote(DockerCluster cluster, string containerId, in
         return result.EnsureSuccess(["cat", path]).Stdout;
     }
 
-    /// <summary>GET /containers/{id}/archive: a tar of the one file, unpacked as it streams (any size).</summary>
+    /// <summary>Streams the file out of an exec of <c>cat</c> (demultiplexed, any size). Not the archive API: it
+    /// does not see tmpfs mounts such as <see cref="NodeDirectory"/>.</summary>
     public async Task DownloadAsync(string path, string localPath, CancellationToken ct)
     {
-        ContainerArchiveResponse archive;
-        try
+        var exec = await Client.Exec.CreateContainerExecAsync(ContainerId, new ContainerExecCreateParameters
         {
-            archive = await Client.Containers.GetArchiveFromContainerAsync(ContainerId, new ContainerPathStatParameters { Path = path }, false, ct);
-        }
-        catch (DockerContainerNotFoundException)
+            Cmd = ["sh", "-c", "[ -f \"$0\" ] || exit 66; exec cat \"$0\"", path],
+            AttachStdout = true,
+            AttachStderr = true,
+            User = "root",
+            WorkingDir = "/",
+        }, ct);
+        using var errors = new MemoryStream();
+        await using (var dst = File.Create(localPath))
+        using (var stream = await Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters { Detach = false, TTY = false }, ct))
+            await stream.CopyOutputToAsync(Stream.Null, dst, errors, ct);
+        var inspect = await Client.Exec.InspectContainerExecAsync(exec.ID, ct);
+        for (var i = 0; inspect.Running && i < 100; i++)
         {
-            throw new FileNotFoundException($"{path} not found on {Node}", path);
+            await Task.Delay(10, ct);
+            inspect = await Client.Exec.InspectContainerExecAsync(exec.ID, ct);
         }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            throw new FileNotFoundException($"{path} not found on {Node}", path);
-        }
-        await using var tarStream = archive.Stream ?? throw new FileNotFoundException($"{path} not found on {Node}", path);
-        await using var reader = new TarReader(tarStream);
-        while (await reader.GetNextEntryAsync(copyData: false, ct) is { } entry)
-        {
-            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
-            await using var dst = File.Create(localPath);
-            await entry.DataStream.CopyToAsync(dst, ct);
-            return;
-        }
-        throw new FileNotFoundException($"{path} on {Node} is not a regular file", path);
+        if (inspect.ExitCode == 0) return;
+        File.Delete(localPath);
+        if (inspect.ExitCode == 66) throw new FileNotFoundException($"{path} not found on {Node}", path);
+        throw new IOException($"cannot read {path} on {Node}: {Encoding.UTF8.GetString(errors.ToArray()).Trim()}");
     }
 }
