@@ -5,6 +5,7 @@ using Harness.Core.Running;
 using Harness.Databases.Memory;
 using Harness.Databases.MySql;
 using Harness.Databases.Postgres;
+using Harness.Provisioning.Docker;
 using Harness.Provisioning.Netns;
 
 namespace Harness.Cli;
@@ -24,12 +25,13 @@ internal static class Suites
     public static ISuite Find(string name) =>
         TryFind(name) ?? throw new UserErrorException($"unknown database '{name}'; valid databases: {string.Join(", ", Names)}");
 
-    public static ImmutableArray<string> Provisioners => ["netns"];
+    public static ImmutableArray<string> Provisioners => ["netns", "docker"];
 
     /// <summary>The provisioner called <paramref name="name"/>; <paramref name="status"/> receives its progress lines.</summary>
     public static IProvisioner Provisioner(string name, TextWriter? status) => name switch
     {
         "netns" => new NetnsProvisioner(status),
+        "docker" => new DockerProvisioner(status),
         _ => throw new UserErrorException($"unknown provisioner '{name}'; valid provisioners: {string.Join(", ", Provisioners)}"),
     };
 }

@@ -11,9 +11,9 @@ namespace Harness.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class PostgresExperimentTests
 {
-    private sealed record RunOutcome(int Exit, string Output, JsonNode Results, History History);
+    internal sealed record RunOutcome(int Exit, string Output, JsonNode Results, History History);
 
-    private static async Task<RunOutcome> RunAsync(params string[] args)
+    internal static async Task<RunOutcome> RunAsync(params string[] args)
     {
         await Capabilities.RequireAsync("ip", "iptables", "postgres");
         var results = Directory.CreateTempSubdirectory("harness-exp-").FullName;

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Harness.Core.Control;
+
+namespace Harness.Provisioning.Docker;
+
+/// <summary>
+/// The image every node runs. In order: <c>HARNESS_DOCKER_IMAGE</c>; the official image of the cluster's server
+/// package (postgresql-15: postgres:15) when the daemon already has it (harness never pulls: there is no
+/// registry here, and nodes and image builds never reach one); else an equivalent image built here from Debian
+/// packages: a debootstrap minbase rootfs of the host's release (made once, kept under the cache root), the
+/// cluster's packages installed into a copy with apt-get in a chroot (the host's mirror and sources), imported as
+/// <c>harness-node:&lt;key&gt;</c>, the key being a hash of its inputs (release, package list, recipe version).
+/// The daemon keeps the image; the private daemon's data root is under the cache root, so it is built once.
+/// </summary>
+internal static partial class DockerImages
+{
+    /// <summary>Bumped whenever the recipe changes, so old images are not reused.</summary>
+    private const string Recipe = "1";
+
+    /// <summary>Tools every node image has (the harness's own needs: ip, iptables for the non-root fault path, ps).</summary>
+    public static readonly IReadOnlyList<string> BasePackages = ["iproute2", "iptables", "procps"];
+
+    public const string Repository = "harness-node";
+
+    /// <summary>The official image of a Debian server package, by the adapters' package names.</summary>
+    public static string? OfficialImage(IReadOnlyList<string> packages) =>
+        packages.Select(p => PostgresPackage().Match(p)).FirstOrDefault(m => m.Success) is { } m ? $"postgres:{m.Groups[1].Value}" : null;
+
+    public static string Release()
+    {
+        try
+        {
+            var line = File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("VERSION_CODENAME=", StringComparison.Ordinal));
+            if (line is not null && line.Split('=', 2)[1].Trim('"') is { Length: > 0 } r) return r;
+        }
+        catch (IOException) { }
+        return "bookworm";
+    }
+
+    /// <summary>The tag of the locally built image for these packages.</summary>
+    public static string LocalTag(IReadOnlyList<string> packages)
+    {
+        var wanted = packages.Concat(BasePackages).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var input = $"{Release()}\n{Recipe}\n{string.Join('\n', wanted)}";
+        return $"{Repository}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input)))[..12]}";
+    }
+
+    public static async Task<bool> HasAsync(DockerClient client, string image, CancellationToken ct)
+    {
+        try
+        {
+            await client.Images.InspectImageAsync(image, ct);
+            return true;
+        }
+        catch (DockerImageNotFoundException) { return false; }
+    }
+
+    /// <summary>The image to run for these packages, building it when needed (announced on <paramref name="status"/>).</summary>
+    public static async Task<string> EnsureAsync(DockerClient client, IReadOnlyList<string> packages, TextWriter status, CancellationToken ct)
+    {
+        if (Environment.GetEnvironmentVariable("HARNESS_DOCKER_IMAGE") is { Length: > 0 } given)
+        {
+            if (await HasAsync(client, given, ct)) return given;
+            throw new ProvisioningException($"HARNESS_DOCKER_IMAGE={given} is not in the Docker daemon (harness does not pull); load or build it first, or unset HARNESS_DOCKER_IMAGE");
+        }
+        if (OfficialImage(packages) is { } official && await HasAsync(client, official, ct)) return official;
+        var tag = LocalTag(packages);
+        if (await HasAsync(client, tag, ct)) return tag;
+        if (!Environment.IsPrivilegedProcess)
+            throw new ProvisioningException($"image {OfficialImage(packages) ?? tag} is not in the Docker daemon and building {tag} needs root (debootstrap, chroot); run once as root, or set HARNESS_DOCKER_IMAGE to an image the daemon has");
+        await BuildAsync(client, packages, tag, status, ct);
+        return tag;
+    }
+
+    private static async Task BuildAsync(DockerClient client, IReadOnlyList<string> packages, string tag, TextWriter status, CancellationToken ct)
+    {
+        var root = DockerDaemon.CacheRoot;
+        Directory.CreateDirectory(root);
+        var lockPath = Path.Combine(root, "build.lock");
+        FileStream? buildLock = null;
+        for (var waited = Stopwatch.StartNew(); buildLock is null;)
+        {
+            try { buildLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (waited.Elapsed < TimeSpan.FromMinutes(10)) { await Task.Delay(500, ct); }
+        }
+        using var held = buildLock;
+        if (await HasAsync(client, tag, ct)) return; // built by a run that held the lock before us
+        var total = Stopwatch.StartNew();
+        var release = Release();
+        var mirror = Mirror();
+        var baseDir = Path.Combine(root, $"rootfs-{release}");
+        if (!File.Exists(Path.Combine(baseDir, ".harness-ok")))
+        {
+            await status.WriteLineAsync($"harness: building the base rootfs once: debootstrap --variant=minbase {release} {baseDir} {mirror} (~30 s)");
+            var sw = Stopwatch.StartNew();
+            var tmp = baseDir + ".tmp";
+            await HostCommand.RunAsync(["rm", "-rf", tmp], ct);
+            var boot = await HostCommand.RunAsync(["debootstrap", "--variant=minbase", release, tmp, mirror], ct);
+            if (!boot.Succeeded)
+                throw new ProvisioningException($"debootstrap {release} failed ({HostCommand.LastLine(boot.Stdout + boot.Stderr)}); check the mirror {mirror}");
+            await HostCommand.RunAsync(["rm", "-rf", baseDir], ct);
+            Directory.Move(tmp, baseDir);
+            await File.WriteAllTextAsync(Path.Combine(baseDir, ".harness-ok"), $"{release} {mirror}\n", ct);
+            await status.WriteLineAsync($"harness: base rootfs ready in {sw.Elapsed.TotalSeconds:0.0} s");
+        }
+        var work = Path.Combine(root, $"build-{tag.Split(':')[1]}");
+        var wanted = packages.Concat(BasePackages).Distinct(StringComparer.Ordinal).ToList();
+        try
+        {
+            await HostCommand.RunAsync(["rm", "-rf", work], ct);
+            await HostCommand.RunCheckedAsync(["cp", "-a", baseDir, work], ct);
+            File.Delete(Path.Combine(work, ".harness-ok"));
+            if (File.Exists("/etc/apt/sources.list.d/debian.sources"))
+            {
+                File.Copy("/etc/apt/sources.list.d/debian.sources", Path.Combine(work, "etc/apt/sources.list.d/debian.sources"), overwrite: true);
+                File.Delete(Path.Combine(work, "etc/apt/sources.list"));
+            }
+            File.Copy("/etc/resolv.conf", Path.Combine(work, "etc/resolv.conf"), overwrite: true);
+            var policy = Path.Combine(work, "usr/sbin/policy-rc.d");
+            await File.WriteAllTextAsync(policy, "#!/bin/sh\nexit 101\n", ct);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(policy, (UnixFileMode)0b111_101_101);
+            await status.WriteLineAsync($"harness: installing {string.Join(' ', wanted)} into image {tag} (apt-get in a chroot, once)");
+            var sw = Stopwatch.StartNew();
+            await HostCommand.RunCheckedAsync(["mount", "-t", "proc", "proc", Path.Combine(work, "proc")], ct);
+            CommandResult install;
+            try
+            {
+                install = await HostCommand.RunAsync(["chroot", work, "sh", "-c",
+                    "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \"$@\" && apt-get clean && rm -rf /var/lib/apt/lists/*",
+                    "install", .. wanted], ct);
+            }
+            finally
+            {
+                await HostCommand.RunAsync(["umount", "-l", Path.Combine(work, "proc")], CancellationToken.None);
+            }
+            if (!install.Succeeded)
+                throw new ProvisioningException($"installing {string.Join(' ', wanted)} into the image failed ({HostCommand.LastLine(install.Stderr)}); check the package names and the mirror");
+            File.Delete(Path.Combine(work, "etc/resolv.conf"));
+            await status.WriteLineAsync($"harness: packages installed in {sw.Elapsed.TotalSeconds:0.0} s; importing {tag}");
+            sw.Restart();
+            await ImportAsync(client, work, tag, ct);
+            await status.WriteLineAsync($"harness: image {tag} imported in {sw.Elapsed.TotalSeconds:0.0} s (built in {total.Elapsed.TotalSeconds:0.0} s, cached)");
+        }
+        finally
+        {
+            await DockerDaemon.UnmountBelowAsync(work);
+            await HostCommand.RunAsync(["rm", "-rf", work], CancellationToken.None);
+        }
+    }
+
+    /// <summary>docker import of a directory: GNU tar streams it (numeric owners) into POST /images/create?fromSrc=-.</summary>
+    private static async Task ImportAsync(DockerClient client, string directory, string tag, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo("tar") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--numeric-owner");
+        psi.ArgumentList.Add("-C");
+        psi.ArgumentList.Add(directory);
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(".");
+        using var tar = Process.Start(psi) ?? throw new ProvisioningException("cannot start tar");
+        var errors = tar.StandardError.ReadToEndAsync(ct);
+        var parts = tag.Split(':');
+        var messages = new List<string>();
+        await client.Images.CreateImageAsync(new ImagesCreateParameters
+        {
+            FromSrc = "-",
+            Repo = parts[0],
+            Tag = parts[1],
+            Changes = ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", $"LABEL harness.image={tag}"],
+        }, tar.StandardOutput.BaseStream, null, new Progress<JSONMessage>(m => { if (m.Error?.Message is { Length: > 0 } e) lock (messages) messages.Add(e); }), ct);
+        await tar.WaitForExitAsync(ct);
+        if (tar.ExitCode != 0 || !await HasAsync(client, tag, ct))
+            throw new ProvisioningException($"importing {tag} failed (tar: {HostCommand.LastLine(await errors)}; docker: {string.Join("; ", messages)})");
+    }
+
+    /// <summary>The Debian mirror apt already uses on the host.</summary>
+    private static string Mirror()
+    {
+        foreach (var file in SourceFiles.Where(File.Exists))
+            foreach (var line in File.ReadLines(file))
+            {
+                var t = line.Trim();
+                if (t.StartsWith("URIs:", StringComparison.Ordinal)) return t[5..].Trim().Split(' ')[0];
+                if (t.StartsWith("deb ", StringComparison.Ordinal) && t.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var uri, ..] && uri.StartsWith("http", StringComparison.Ordinal)) return uri;
+            }
+        return "http://deb.debian.org/debian";
+    }
+
+    private static readonly string[] SourceFiles = ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"];
+
+    [GeneratedRegex(@"^postgresql-(\d+)$")]
+    private static partial Regex PostgresPackage();
+}

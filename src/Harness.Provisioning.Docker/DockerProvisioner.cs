@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Harness.Core.Control;
+
+namespace Harness.Provisioning.Docker;
+
+/// <summary>
+/// Nodes as Docker containers (n1..nN, N = 1..9) on one private network per run (10.78.x.0/24, node i is
+/// 10.78.x.1i, the host 10.78.x.1; internal, so nodes have no route out). The daemon is the one at DOCKER_HOST or
+/// /var/run/docker.sock, or else (as root) a private dockerd started for the run. Images come from
+/// <see cref="DockerImages"/> (built locally from Debian packages when the daemon lacks them). Progress (package
+/// installs, the daemon, the one-time image build) goes to <paramref name="status"/>.
+/// </summary>
+public sealed partial class DockerProvisioner(TextWriter? status = null) : IProvisioner
+{
+    /// <summary>Host packages a private daemon and the image build need (installed as root when missing).</summary>
+    public static readonly IReadOnlyList<string> HostPackages = ["docker.io", "debootstrap", "iptables", "util-linux", "tar"];
+
+    private readonly TextWriter _status = status ?? Console.Error;
+
+    public async Task PreflightAsync(ClusterSpec spec, CancellationToken ct)
+    {
+        if (spec.NodeCount is < 1 or > 9)
+            throw new ProvisioningException($"the docker provisioner makes 1 to 9 nodes, not {spec.NodeCount}; pass --nodes 1..9");
+        if (!OperatingSystem.IsLinux())
+            throw new ProvisioningException("the docker provisioner needs Linux");
+        if (await DockerDaemon.FindExistingAsync(ct) is { } endpoint)
+        {
+            await using var daemon = await DockerDaemon.AttachAsync(endpoint, ct);
+            if (Environment.IsPrivilegedProcess) await EnsurePackagesAsync(["iptables", "util-linux"], ct);
+            return;
+        }
+        if (!Environment.IsPrivilegedProcess)
+            throw new ProvisioningException($"no Docker daemon answers at {DockerDaemon.DefaultSocket} (and DOCKER_HOST is not set); start one and set DOCKER_HOST, or run as root so that harness starts a private dockerd");
+        await EnsurePackagesAsync(HostPackages, ct);
+        var version = await HostCommand.RunAsync(["dockerd", "--version"], ct);
+        if (!version.Succeeded)
+            throw new ProvisioningException($"dockerd does not run here ({HostCommand.LastLine(version.Stderr)}); reinstall it: apt-get install --reinstall docker.io");
+    }
+
+    public async Task<ICluster> ProvisionAsync(ClusterSpec spec, CancellationToken ct)
+    {
+        if (spec.NodeCount is < 1 or > 9)
+            throw new ProvisioningException($"the docker provisioner makes 1 to 9 nodes, not {spec.NodeCount}; pass --nodes 1..9");
+        var sw = Stopwatch.StartNew();
+        var (id, subnet) = await ReserveAsync(ct);
+        DockerDaemon daemon;
+        if (await DockerDaemon.FindExistingAsync(ct) is { } endpoint)
+            daemon = await DockerDaemon.AttachAsync(endpoint, ct);
+        else if (Environment.IsPrivilegedProcess)
+            daemon = await DockerDaemon.StartPrivateAsync(id, subnet, _status, ct);
+        else
+            throw new ProvisioningException($"no Docker daemon answers at {DockerDaemon.DefaultSocket}; start one and set DOCKER_HOST, or run as root");
+        DockerCluster? cluster = null;
+        try
+        {
+            var image = await DockerImages.EnsureAsync(daemon.Client, spec.Packages, _status, ct);
+            cluster = new DockerCluster(daemon, id, subnet, image);
+            await cluster.CreateAsync(spec.NodeCount, ct);
+            await _status.WriteLineAsync($"harness: {spec.NodeCount} containers of {image} on network {cluster.NetworkName} (10.78.{subnet}.0/24) in {sw.Elapsed.TotalSeconds:0.00} s; label {DockerCluster.RunLabel}={id}");
+            return cluster;
+        }
+        catch (Exception e)
+        {
+            if (cluster is not null) await cluster.DisposeAsync();
+            else await daemon.DisposeAsync();
+            if (e is global::Docker.DotNet.DockerApiException api) throw new ProvisioningException($"the Docker daemon refused: {FirstLine(api.ResponseBody ?? api.Message)}");
+            if (e is RemoteCommandException rce) throw new ProvisioningException($"cannot create the container cluster: {rce.Message}");
+            throw;
+        }
+    }
+
+    private static string FirstLine(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? s;
+
+    /// <summary>Installs missing host packages as root (saying so first); otherwise names the exact command.</summary>
+    public async Task EnsurePackagesAsync(IReadOnlyList<string> packages, CancellationToken ct)
+    {
+        var wanted = packages.Distinct(StringComparer.Ordinal).ToList();
+        var query = await HostCommand.RunAsync(["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\n", .. wanted], ct);
+        if (query.ExitCode == 127)
+            throw new ProvisioningException("the docker provisioner starts its own dockerd only on a Debian-based machine (dpkg-query not found); start a Docker daemon and set DOCKER_HOST");
+        var installed = query.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ')).Where(p => p.Length == 2 && p[1] == "installed").Select(p => p[0].Split(':')[0])
+            .ToHashSet(StringComparer.Ordinal);
+        var missing = wanted.Where(p => !installed.Contains(p)).ToList();
+        if (missing.Count == 0) return;
+        var command = $"apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y {string.Join(' ', missing)}";
+        if (!Environment.IsPrivilegedProcess)
+            throw new ProvisioningException($"missing packages {string.Join(", ", missing)}; install them as root: {command}");
+        await _status.WriteLineAsync($"harness: installing missing packages: {string.Join(' ', missing)} ({command})");
+        var update = await HostCommand.RunAsync(["apt-get", "update"], ct);
+        var install = update.Succeeded
+            ? await HostCommand.RunAsync(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", .. missing], ct)
+            : update;
+        if (!install.Succeeded)
+            throw new ProvisioningException($"installing {string.Join(' ', missing)} failed ({HostCommand.LastLine(install.Stderr)}); run: {command}");
+    }
+
+    /// <summary>A run id and an x such that 10.78.x.0/24 and 10.79.x.0/24 are unused on the host.</summary>
+    private static async Task<(string Id, int Subnet)> ReserveAsync(CancellationToken ct)
+    {
+        var addrs = await HostCommand.RunAsync(["ip", "-4", "-o", "addr", "show"], ct);
+        var routes = await HostCommand.RunAsync(["ip", "-4", "route", "show"], ct);
+        var used = Subnet().Matches(addrs.Stdout + "\n" + routes.Stdout).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToHashSet();
+        var links = (await HostCommand.RunAsync(["ip", "-o", "link", "show"], ct)).Stdout;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
+            var x = RandomNumberGenerator.GetInt32(1, 255);
+            if (used.Contains(x) || links.Contains($"hd{id}", StringComparison.Ordinal) || links.Contains($"hk{id}", StringComparison.Ordinal)
+                || Directory.Exists(Path.Combine(DockerDaemon.RunRoot, id)))
+                continue;
+            return (id, x);
+        }
+        throw new ProvisioningException("no free 10.78.x.0/24 subnet or run id found; remove stale harness networks (ip link show | grep -E 'hd|hk')");
+    }
+
+    [GeneratedRegex(@"\b10\.7[89]\.(\d{1,3})\.\d{1,3}")]
+    private static partial Regex Subnet();
+}
