@@ -23,7 +23,7 @@ public sealed class DockerCluster : ICluster
     private readonly Lock _lock = new();
     private readonly List<DockerProcess> _processes = [];
     private readonly Dictionary<string, DockerRemote> _remotes = [];
-    private readonly DockerNetwork _network;
+    private readonly IptablesNetwork _network;
     private readonly DockerDaemon _daemon;
     private bool _forwardRule;
     private int _disposed;
@@ -34,7 +34,7 @@ public sealed class DockerCluster : ICluster
         Id = id;
         Subnet = subnet;
         Image = image;
-        _network = new DockerNetwork(this);
+        _network = new IptablesNetwork(() => Nodes, RestoreIptablesAsync);
     }
 
     /// <summary>The 4-hex-digit run id (label value and part of every name).</summary>

@@ -60,11 +60,7 @@ internal sealed class DockerProcess : IRemoteProcess
         if (HasExited || HostPid <= 0) return;
         if (_hostPids)
         {
-            List<int> descendants = withChildren ? HostProcesses.DescendantsOf(HostPid) : [];
-            List<int> order = signal == ProcessSignal.Cont ? [.. descendants, HostPid] : [HostPid, .. descendants];
-            foreach (var pid in order) HostProcesses.Send(pid, (int)signal);
-            if (signal == ProcessSignal.Kill)
-                foreach (var pid in order) HostProcesses.Send(pid, HostProcesses.SigCont);
+            HostProcesses.SignalTree(HostPid, signal, withChildren);
             return;
         }
         // Not root: the same tree walk inside the container (/proc/<pid>/task/*/children), in one exec.

@@ -18,7 +18,7 @@ public sealed class NetnsCluster : ICluster
     private readonly Lock _lock = new();
     private readonly Dictionary<NetnsProcess, RunResource?> _processes = [];
     private readonly Dictionary<string, NetnsRemote> _remotes = [];
-    private readonly NetnsNetwork _network;
+    private readonly IptablesNetwork _network;
     private readonly List<string> _namespaces = [];
     private readonly List<string> _veths = [];
     private bool _bridgeCreated;
@@ -32,7 +32,11 @@ public sealed class NetnsCluster : ICluster
         Subnet = subnet;
         RunDirectory = Path.Combine(baseDirectory, $"h{id}");
         BridgeName = $"hb{id}";
-        _network = new NetnsNetwork(this);
+        _network = new IptablesNetwork(() => Nodes, async (node, script, ct) =>
+        {
+            string[] argv = ["ip", "netns", "exec", NamespaceOf(node), "iptables-restore", "--noflush"];
+            return (argv, await HostCommand.RunAsync(argv, ct, script));
+        });
     }
 
     /// <summary>The 4-hex-digit run id used in every name this cluster creates.</summary>
@@ -172,9 +176,9 @@ public sealed class NetnsCluster : ICluster
             var pids = await HostCommand.RunAsync(["ip", "netns", "pids", ns], ct);
             var list = pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => int.TryParse(s, out var pid) ? pid : 0).Where(pid => pid > 0).ToList();
-            foreach (var pid in list) NativeSignals.Send(pid, NativeSignals.SigKill);
+            foreach (var pid in list) HostProcesses.Send(pid, HostProcesses.SigKill);
             var deadline = Stopwatch.StartNew();
-            while (list.Any(NativeSignals.IsAlive) && deadline.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(20, ct);
+            while (list.Any(HostProcesses.IsAlive) && deadline.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(20, ct);
         }));
         // 3. Veths first (synchronous), then namespaces and the bridge, in one `ip -force -batch` that goes on
         // past names that were never created; then the FORWARD rule and the run directory.

@@ -107,8 +107,8 @@ internal static class NetnsLeftovers
     {
         if (!IsRunning(process)) return;
         var pid = int.Parse(process.Name, CultureInfo.InvariantCulture);
-        NativeSignals.Send(pid, NativeSignals.SigKill);
-        NativeSignals.Send(pid, NativeSignals.SigCont);
+        HostProcesses.Send(pid, HostProcesses.SigKill);
+        HostProcesses.Send(pid, HostProcesses.SigCont);
     }
 
     /// <summary>Every process inside the existing namespaces among <paramref name="resources"/> (needs root).</summary>

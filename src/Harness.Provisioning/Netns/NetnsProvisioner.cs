@@ -74,15 +74,13 @@ public sealed partial class NetnsProvisioner(TextWriter? status = null) : IProvi
             ? await HostCommand.RunAsync(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", .. missing], ct)
             : update;
         if (!install.Succeeded)
-            throw new ProvisioningException($"installing {string.Join(' ', missing)} failed ({LastLine(install.Stderr)}); run: {command}");
+            throw new ProvisioningException($"installing {string.Join(' ', missing)} failed ({HostCommand.LastLine(install.Stderr)}); run: {command}");
     }
 
     public Task<IReadOnlyList<RunResource>> FindLeftoversAsync(RunMarker marker, CancellationToken ct) => NetnsLeftovers.FindAsync(marker, ct);
 
     public Task<LeftoverRemoval> RemoveLeftoversAsync(RunMarker marker, CancellationToken ct) => NetnsLeftovers.RemoveAsync(marker, ct);
 
-    private static string LastLine(string s) =>
-        s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no output";
 
     /// <summary>Picks a run id whose names are free and a 10.77.x.0/24 subnet no interface uses.</summary>
     private static async Task<NetnsCluster> ReserveAsync(CancellationToken ct)

@@ -2,15 +2,18 @@ using System.Globalization;
 using System.Text;
 using Harness.Core.Control;
 
-namespace Harness.Provisioning.Netns;
+namespace Harness.Provisioning;
 
 /// <summary>
-/// Network faults with iptables inside each node's namespace. Every node has a private chain
+/// Network faults with iptables inside each node's network namespace (a namespace of the netns provisioner, a
+/// container's), written by <c>iptables-restore --noflush</c> through <paramref name="restore"/>. Every node has a private chain
 /// (<see cref="Chain"/>) jumped to from INPUT; each change rewrites a node's whole chain in one
 /// <c>iptables-restore --noflush</c> transaction, so faults are applied and healed atomically per node.
 /// Faults accumulate until <see cref="HealAsync"/>; the host (clients) always reaches every node.
 /// </summary>
-internal sealed class NetnsNetwork(NetnsCluster cluster) : INetwork, IDisposable
+public sealed class IptablesNetwork(
+    Func<IReadOnlyList<Node>> clusterNodes,
+    Func<Node, string, CancellationToken, Task<(IReadOnlyList<string> Argv, CommandResult Result)>> restore) : INetwork, IDisposable
 {
     public const string Chain = "HARNESS";
 
@@ -48,7 +51,7 @@ internal sealed class NetnsNetwork(NetnsCluster cluster) : INetwork, IDisposable
         var p = probability.ToString("0.####", CultureInfo.InvariantCulture);
         var add = new Dictionary<Node, List<string>>();
         foreach (var n in nodes)
-            foreach (var other in cluster.Nodes.Where(o => o != n))
+            foreach (var other in clusterNodes().Where(o => o != n))
                 Add(add, n, $"-A {Chain} -s {other.Address}/32 -m statistic --mode random --probability {p} -j DROP");
         await ApplyAsync(add, ct);
     }
@@ -58,7 +61,7 @@ internal sealed class NetnsNetwork(NetnsCluster cluster) : INetwork, IDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            var dirty = cluster.Nodes.Where(n => _rules.TryGetValue(n.Name, out var r) && r.Count > 0).ToList();
+            var dirty = clusterNodes().Where(n => _rules.TryGetValue(n.Name, out var r) && r.Count > 0).ToList();
             foreach (var n in dirty) _rules[n.Name].Clear();
             await Task.WhenAll(dirty.Select(n => WriteChainAsync(n, ct)));
         }
@@ -120,8 +123,7 @@ internal sealed class NetnsNetwork(NetnsCluster cluster) : INetwork, IDisposable
         }
         if (hook) script.Append(CultureInfo.InvariantCulture, $"-I INPUT 1 -j {Chain}\n");
         script.Append("COMMIT\n");
-        var argv = new[] { "ip", "netns", "exec", cluster.NamespaceOf(node), "iptables-restore", "--noflush" };
-        var result = await HostCommand.RunAsync(argv, ct, script.ToString());
+        var (argv, result) = await restore(node, script.ToString(), ct);
         if (!result.Succeeded)
         {
             lock (_rules) if (hook) _hooked.Remove(node.Name);

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text;
 using Harness.Core.Control;
 
-namespace Harness.Provisioning.Netns;
+namespace Harness.Provisioning;
 
 /// <summary>Runs a program on the host to completion, capturing its output; never throws for a non-zero exit.</summary>
-internal static class HostCommand
+public static class HostCommand
 {
     public static async Task<CommandResult> RunAsync(IReadOnlyList<string> argv, CancellationToken ct, string? stdin = null)
     {
@@ -52,4 +52,8 @@ internal static class HostCommand
     /// <summary>Runs the command and throws a <see cref="RemoteCommandException"/> when it fails.</summary>
     public static async Task<CommandResult> RunCheckedAsync(IReadOnlyList<string> argv, CancellationToken ct, string? stdin = null) =>
         (await RunAsync(argv, ct, stdin)).EnsureSuccess(argv);
+
+    /// <summary>The last non-empty line of a command's output (for one-line errors).</summary>
+    public static string LastLine(string s) =>
+        s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no output";
 }
