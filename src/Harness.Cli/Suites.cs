@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Harness.Core;
 using Harness.Core.Control;
 using Harness.Core.Running;
+using Harness.Databases.Etcd;
 using Harness.Databases.Memory;
 using Harness.Databases.Postgres;
 using Harness.Provisioning.Netns;
@@ -12,7 +13,7 @@ namespace Harness.Cli;
 internal static class Suites
 {
     /// <summary>All suites (fresh instances).</summary>
-    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite()];
+    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite(), new EtcdSuite()];
 
     public static ImmutableArray<string> Names => [.. All().Select(s => s.Name)];
 
