@@ -5,6 +5,7 @@ using Harness.Core.Running;
 using Harness.Databases.Etcd;
 using Harness.Databases.Memory;
 using Harness.Databases.Postgres;
+using Harness.Databases.Redis;
 using Harness.Provisioning.Netns;
 
 namespace Harness.Cli;
@@ -13,7 +14,7 @@ namespace Harness.Cli;
 internal static class Suites
 {
     /// <summary>All suites (fresh instances).</summary>
-    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite(), new EtcdSuite()];
+    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite(), new EtcdSuite(), new RedisSuite()];
 
     public static ImmutableArray<string> Names => [.. All().Select(s => s.Name)];
 
