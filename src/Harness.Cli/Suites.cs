@@ -2,10 +2,12 @@ using System.Collections.Immutable;
 using Harness.Core;
 using Harness.Core.Control;
 using Harness.Core.Running;
+using Harness.Databases.Etcd;
 using Harness.Databases.Memory;
 using Harness.Databases.MySql;
 using Harness.Databases.Postgres;
 using Harness.Provisioning.Docker;
+using Harness.Databases.Redis;
 using Harness.Provisioning.Netns;
 
 namespace Harness.Cli;
@@ -14,7 +16,7 @@ namespace Harness.Cli;
 internal static class Suites
 {
     /// <summary>All suites (fresh instances).</summary>
-    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite(), new MySqlSuite()];
+    public static ImmutableArray<ISuite> All() => [new MemorySuite(), new PostgresSuite(), new MySqlSuite(), new EtcdSuite(), new RedisSuite()];
 
     public static ImmutableArray<string> Names => [.. All().Select(s => s.Name)];
 

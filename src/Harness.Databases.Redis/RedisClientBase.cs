@@ -1,0 +1,122 @@
+using System.Net;
+using Harness.Core.Clients;
+using Harness.Core.Control;
+using Harness.Core.Histories;
+using StackExchange.Redis;
+
+namespace Harness.Databases.Redis;
+
+/// <summary>
+/// What every Redis client shares: one StackExchange.Redis connection per server it talks to (each to that one
+/// endpoint only, fail-fast backlog, so a command is either sent once or refused), writes routed to the primary as
+/// this client last learned it from the harness's Sentinel follower (refreshed every second and after an error, like
+/// an application that caches its primary's address), reads where --read-from says, WAIT after each write with
+/// --wait, and the error mapping of <see cref="RedisErrors"/>.
+/// </summary>
+public abstract class RedisClientBase : IClient
+{
+    private readonly Dictionary<string, ConnectionMultiplexer> _connections = [];
+    private readonly Node _replica;
+    private Node? _knownPrimary;
+    private long _knownAt;
+
+    protected RedisClientBase(RedisDatabase db, Node node)
+    {
+        Db = db;
+        Node = node;
+        var replicas = db.Nodes.Where(n => n != db.Primary).ToList();
+        _replica = replicas.Count == 0 ? node : replicas.Contains(node) ? node : replicas[Math.Abs(node.Number) % replicas.Count];
+    }
+
+    public static readonly TimeSpan PrimaryRefresh = TimeSpan.FromSeconds(1);
+
+    protected RedisDatabase Db { get; }
+
+    protected Node Node { get; }
+
+    /// <summary>Where writes go: the primary as this client last learned it.</summary>
+    protected Node WriteNode
+    {
+        get
+        {
+            var now = Environment.TickCount64;
+            if (_knownPrimary is null || now - _knownAt > (long)PrimaryRefresh.TotalMilliseconds)
+            {
+                _knownPrimary = Db.Primary ?? Node;
+                _knownAt = now;
+            }
+            return _knownPrimary;
+        }
+    }
+
+    /// <summary>Where reads go: the primary, or this client's sticky replica.</summary>
+    protected Node ReadNode => Db.Settings.ReadFrom == "replica" ? _replica : WriteNode;
+
+    /// <summary>Flags of a read on <see cref="ReadNode"/>: a replica read may be served by a replica.</summary>
+    protected CommandFlags ReadFlags => Db.Settings.ReadFrom == "replica" ? CommandFlags.PreferReplica : CommandFlags.None;
+
+    public virtual Task SetupAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public abstract Task<Operation> InvokeAsync(Operation op, CancellationToken ct);
+
+    public virtual Task TeardownAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _connections.Values) await c.DisposeAsync();
+        _connections.Clear();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Runs <paramref name="body"/> against <paramref name="node"/>'s database; a write that the body
+    /// reports done is then confirmed with WAIT when --wait asks for it.</summary>
+    protected async Task<Operation> RunAsync(Operation op, Node node, bool isRead, Func<IDatabase, Task<Operation>> body, CancellationToken ct)
+    {
+        op = op with { Node = node.Name };
+        IDatabase db;
+        try
+        {
+            db = (await ConnectAsync(node, ct)).GetDatabase();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException or IOException)
+        {
+            return op.Fail($"connect: {RedisErrors.Describe(e)}"); // nothing was sent
+        }
+        try
+        {
+            var done = await body(db).WaitAsync(Db.Settings.OpTimeout + TimeSpan.FromSeconds(1), ct);
+            if (isRead || !done.IsOk || Db.Settings.Wait == 0) return done with { Node = node.Name };
+            // WAIT counts the replicas that acknowledged this connection's writes so far (one connection per client and node)
+            var waitMillis = (long)(Db.Settings.OpTimeout.TotalMilliseconds / 2);
+            var acked = (long)await db.ExecuteAsync("WAIT", Db.Settings.Wait, waitMillis).WaitAsync(Db.Settings.OpTimeout + TimeSpan.FromSeconds(1), ct);
+            return acked >= Db.Settings.Wait ? done with { Node = node.Name } : op.Info($"{RedisErrors.WaitTimeout}: {acked} of {Db.Settings.Wait} replicas");
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            _knownPrimary = null;
+            return RedisErrors.Complete(op, e, isRead);
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync(Node node, CancellationToken ct)
+    {
+        if (_connections.TryGetValue(node.Name, out var existing)) return existing;
+        var timeout = (int)Db.Settings.OpTimeout.TotalMilliseconds;
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { new IPEndPoint(IPAddress.Parse(node.Address), RedisDatabase.Port) },
+            AbortOnConnectFail = false,
+            ConnectTimeout = 1000,
+            ConnectRetry = 1,
+            SyncTimeout = timeout,
+            AsyncTimeout = timeout,
+            BacklogPolicy = BacklogPolicy.FailFast,
+            ReconnectRetryPolicy = new LinearRetry(250),
+            KeepAlive = 1,
+            ClientName = "harness",
+        };
+        var conn = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(TimeSpan.FromSeconds(3), ct);
+        _connections[node.Name] = conn;
+        return conn;
+    }
+}
