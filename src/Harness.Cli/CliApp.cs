@@ -24,6 +24,7 @@ public static class CliApp
         // Each command lives in its own file under Commands/.
         yield return CheckCommand.Create();
         yield return TestCommand.Create();
+        yield return TestAllCommand.Create();
         yield return ListCommand.Create();
         yield return ReportCommand.Create();
         yield return ServeCommand.Create();

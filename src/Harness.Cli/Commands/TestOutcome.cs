@@ -48,7 +48,11 @@ internal sealed record TestOutcome
 
     /// <summary>The arguments as one command line, without the options that only say where output goes
     /// (--results, --junit, --json, --plain): the test's name in the summary table and in JUnit.</summary>
-    public string CommandLine => string.Join(' ', WithoutOutputOptions(Args).Select(a => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"'{a}'" : a));
+    public string CommandLine => Label(Args);
+
+    /// <summary>See <see cref="CommandLine"/>.</summary>
+    public static string Label(IReadOnlyList<string> args) =>
+        string.Join(' ', WithoutOutputOptions(args).Select(a => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"'{a}'" : a));
 
     private static IEnumerable<string> WithoutOutputOptions(IReadOnlyList<string> args)
     {
