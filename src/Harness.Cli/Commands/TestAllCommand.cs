@@ -20,8 +20,8 @@ namespace Harness.Cli.Commands;
 internal static class TestAllCommand
 {
     /// <summary>Where each matrix run keeps matrix.json (read by results/index.html), under the results root.</summary>
-    public const string MatrixDirectory = "matrices";
-    public const string MatrixFile = "matrix.json";
+    public const string MatrixDirectory = RunFiles.MatrixDirectory;
+    public const string MatrixFile = RunFiles.Matrix;
 
     private static readonly string[] OutputOptions = ["--results", "--junit", "--json"];
 
@@ -60,7 +60,7 @@ internal static class TestAllCommand
     /// <summary>The cells of the matrix, in order, from the file, then --test, then the flags' cross product.</summary>
     internal static List<MatrixCell> Cells(Flags flags)
     {
-        var repeat = flags.Repeat is { } r ? MatrixSpec.Repeat(r, "--repeat")!.Value : (int?)null;
+        var repeat = flags.Repeat is { } r ? MatrixSpec.Repeat(JsonValue.Create((double)r), "--repeat")!.Value : (int?)null;
         var budget = flags.Budget is { } b ? MatrixSpec.Budget(b, "--budget") : null;
         var cells = new List<MatrixCell>();
         if (flags.File is { } path)
