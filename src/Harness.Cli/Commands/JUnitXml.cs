@@ -33,7 +33,8 @@ internal static class JUnitXml
     }
 
     /// <summary>Text without the characters XML 1.0 cannot hold (control characters in a summary or an error).</summary>
-    private static string Clean(string s) => XmlConvert.VerifyXmlChars(s) is null ? string.Concat(s.Where(XmlConvert.IsXmlChar)) : s;
+    private static string Clean(string s) =>
+        s.All(c => XmlConvert.IsXmlChar(c) || char.IsSurrogate(c)) ? s : string.Concat(s.Where(c => XmlConvert.IsXmlChar(c) || char.IsSurrogate(c)));
 
     public static XDocument Build(string suiteName, IReadOnlyList<TestOutcome> outcomes, DateTimeOffset started)
     {
