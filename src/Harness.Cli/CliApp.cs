@@ -25,6 +25,7 @@ public static class CliApp
         yield return CheckCommand.Create();
         yield return CleanupCommand.Create();
         yield return TestCommand.Create();
+        yield return TestAllCommand.Create();
         yield return ListCommand.Create();
         yield return ReportCommand.Create();
         yield return ServeCommand.Create();

@@ -100,7 +100,7 @@ public static class ReportWriter
     public static string WriteIndex(string resultsRoot)
     {
         var path = Path.Combine(resultsRoot, RunFiles.Index);
-        var html = RunIndex.Html(RunIndex.Scan(resultsRoot), DateTimeOffset.UtcNow);
+        var html = RunIndex.Html(RunIndex.Scan(resultsRoot), DateTimeOffset.UtcNow, MatrixIndex.Scan(resultsRoot));
         WriteAtomically(path, temp => File.WriteAllText(temp, html), "the results directory must be writable");
         return path;
     }

@@ -64,7 +64,7 @@ internal static class RunIndex
         }
     }
 
-    public static string Html(IReadOnlyList<RunEntry> runs, DateTimeOffset generated)
+    public static string Html(IReadOnlyList<RunEntry> runs, DateTimeOffset generated, IReadOnlyList<MatrixEntry>? matrices = null)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var counts = runs.GroupBy(r => r.Verdict).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}");
@@ -84,12 +84,15 @@ internal static class RunIndex
             a{color:#2457c5;text-decoration:none} a:hover{text-decoration:underline}
             .v{display:inline-block;min-width:84px;text-align:center;border-radius:10px;padding:1px 8px;font-weight:600;font-size:12px}
             .valid{background:#d9f2df;color:#1b6b32}.invalid{background:#fbdcdc;color:#9b1c1c}.unknown{background:#fdf0cf;color:#7a5a00}.not-checked{background:#e8eaee;color:#4a5263}
+            .pending,.running{background:#e8eaee;color:#4a5263} h2{font-size:16px;margin:20px 0 8px}
+            .matrix{margin-bottom:16px} .mh{color:#5b6475;margin-bottom:4px} table.grid{width:auto} td.tn{font-family:ui-monospace,monospace;font-size:12px} td.cell{padding:4px 6px}
             </style></head><body>
             <h1>harness results</h1>
             """);
         sb.Append("<div class=\"sub\">").Append(runs.Count).Append(runs.Count == 1 ? " run" : " runs");
         if (runs.Count > 0) sb.Append(": ").Append(E(string.Join(", ", counts)));
         sb.Append(". Generated ").Append(generated.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)).Append(".</div>\n");
+        MatrixIndex.AppendHtml(sb, matrices ?? []);
         sb.Append("<table><thead><tr><th>started</th><th>test</th><th>verdict</th><th>summary</th></tr></thead><tbody>\n");
         foreach (var r in runs)
         {

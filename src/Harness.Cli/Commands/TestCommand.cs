@@ -16,7 +16,7 @@ namespace Harness.Cli.Commands;
 /// <c>harness test &lt;db&gt;</c>: one subcommand per suite, built from the options every test has and the
 /// suite's own options; builds the test, runs it, checks it, writes results/.
 /// </summary>
-internal static class TestCommand
+internal static partial class TestCommand
 {
     public const int MaxNodes = 9;
     public const int MaxConcurrency = 10_000;
@@ -36,15 +36,18 @@ internal static class TestCommand
             ? $"unknown database '{args[1]}'; valid databases: {string.Join(", ", Suites.Names)}"
             : null;
 
-    private static Command SuiteCommand(ISuite suite)
+    private static SuiteTestCommand SuiteCommand(ISuite suite)
     {
         var common = new CommonOptions(suite);
         var own = suite.Options.Select(o => (Option: o, Symbol: Symbol(o))).ToList();
-        var command = new Command(suite.Name, suite.Description);
+        var command = new SuiteTestCommand(suite.Name, suite.Description)
+        {
+            Prepare = parse => Prepare(suite, ParseOptions(suite, common, own, parse), parse.GetValue(common.Plain), parse.GetValue(common.Junit), parse.GetValue(common.Json)),
+        };
         foreach (var alias in suite.Aliases) command.Aliases.Add(alias);
         foreach (var option in common.All) command.Options.Add(option);
         foreach (var (_, symbol) in own) command.Options.Add(symbol);
-        command.SetAction((parse, ct) => RunAsync(suite, ParseOptions(suite, common, own, parse), parse.GetValue(common.Plain), parse, ct));
+        command.SetAction((parse, ct) => RunOneAsync(command.Prepare(parse), parse, ct));
         return command;
     }
 
@@ -76,11 +79,13 @@ internal static class TestCommand
         public Option<double> Recovery { get; } = new("--recovery-time") { Description = "Seconds to wait after the final heal before the final reads", DefaultValueFactory = _ => 5 };
         public Option<double> LossProbability { get; } = new("--loss-probability") { Description = "Share of packets dropped by the loss fault, in (0, 1]", DefaultValueFactory = _ => 0.2 };
         public Option<bool> Plain { get; } = new("--plain") { Description = "Periodic plain progress lines even on a terminal" };
+        public Option<string?> Junit { get; } = new("--junit") { Description = "Also write the verdict as JUnit XML to this file (for CI)" };
+        public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON summary line on stdout (the human output goes to stderr)" };
 
         public IEnumerable<Option> All =>
         [
             Workload, Nemesis, Shapes, Interval, TimeLimit, Concurrency, Nodes, Rate, OpTimeout, Seed, LeaveDbRunning,
-            Results, Provisioner, KeyCount, Recovery, LossProbability, Plain,
+            Results, Provisioner, KeyCount, Recovery, LossProbability, Plain, Junit, Json,
         ];
     }
 
@@ -128,24 +133,16 @@ internal static class TestCommand
         return SuiteOptions.Resolve(suite, options);
     }
 
-    private static async Task<int> RunAsync(ISuite suite, TestOptions options, bool plain, ParseResult parse, CancellationToken ct)
+    /// <summary>Runs a prepared test: provisions, runs, checks and stores it, writing its lines to <paramref name="output"/>.</summary>
+    internal static async Task<RunResult> ExecuteAsync(PreparedTest test, TextWriter output, CancellationToken ct)
     {
-        var output = parse.InvocationConfiguration.Output;
-        TestSpec spec;
-        try
-        {
-            spec = suite.CreateTest(options);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException)
-        {
-            throw new UserErrorException(e.Message);
-        }
+        var (suite, options, spec, plain) = (test.Suite, test.Options, test.Spec, test.Plain);
         var provisioner = suite.Provisioner ?? Suites.Provisioner(options.Provisioner, output);
         var start = DateTimeOffset.UtcNow;
         var clusterSpec = new ClusterSpec(options.NodeCount, spec.Packages, $"h{start.ToUnixTimeMilliseconds() & 0xffff:x4}") { LeaveRunning = options.LeaveDbRunning };
         // Everything that can refuse the run does so before anything is created.
         await provisioner.PreflightAsync(clusterSpec, ct);
-        await CleanupCommand.WarnAboutLeftoversAsync(parse.InvocationConfiguration.Error, ct);
+        await CleanupCommand.WarnAboutLeftoversAsync(output, ct);
 
         var store = new ResultStore(options.ResultsDirectory);
         var runDirectory = store.CreateRunDirectory(spec.Name, start);
@@ -186,7 +183,7 @@ internal static class TestCommand
         if (result.Crash is { } crash)
             await output.WriteLineAsync($"harness: the run crashed: {crash.GetType().Name}: {crash.Message} (details in {Path.Combine(runDirectory, ResultStore.LogFile)})");
         await output.WriteLineAsync($"harness: {result.EventCount} events; results in {runDirectory} (seed {options.Seed})");
-        return result.ExitCode;
+        return result;
     }
 
     /// <summary>Writes report.html (never fails the run).</summary>
