@@ -23,6 +23,7 @@ public sealed class NemesisPackagesTests
     [InlineData("kill", "cannot be killed")]
     [InlineData("pause", "cannot be paused")]
     [InlineData("kill-primary", "has no primary")]
+    [InlineData("lag", "has no replication to hold back")]
     public void Should_Refuse_A_Fault_When_The_Database_Lacks_The_Ability(string fault, string message)
     {
         // Given a database with no optional abilities
@@ -47,8 +48,8 @@ public sealed class NemesisPackagesTests
     [Fact]
     public void Should_Alternate_Each_Fault_With_Its_Heal_When_Scheduled()
     {
-        // Given every fault, one second apart
-        var package = NemesisPackages.Create(Options([.. FaultKinds.Names]), new MemoryDatabase(Options()));
+        // Given every fault the memory database has (it has no replication to lag), one second apart
+        var package = NemesisPackages.Create(Options([.. FaultKinds.Names.Where(f => f != NemesisPackages.Lag)]), new MemoryDatabase(Options()));
 
         // When the schedule runs for 60 virtual seconds
         var h = new GenSimulator { Concurrency = 1, Seed = 9 }.Run(Gen.OnNemesis(Gen.TimeLimit(TimeSpan.FromSeconds(60), package.Generator)));
@@ -67,6 +68,47 @@ public sealed class NemesisPackagesTests
             Assert.True(invokes[i + 1].TimeNanos - invokes[i].TimeNanos >= 1_000_000_000);
         }
         Assert.Equal(heals.Keys.Order(), invokes.Where((_, i) => i % 2 == 0).Select(o => o.F).Distinct().Order());
+    }
+
+    [Fact]
+    public void Should_Hold_Replication_Back_Around_Every_Other_Fault_When_Lag_Is_Combined()
+    {
+        // Given lag with kill-primary
+        var package = NemesisPackages.Create(Options("lag", "kill-primary"), new LaggingDatabase());
+
+        // When the schedule runs
+        var h = new GenSimulator { Concurrency = 1, Seed = 9 }.Run(Gen.OnNemesis(Gen.TimeLimit(TimeSpan.FromSeconds(30), package.Generator)));
+        var fs = h.Where(o => o.IsInvoke).Select(o => o.F).ToList();
+
+        // Then every kill happens inside a lag window: start-lag, kill-primary, start, stop-lag, ...
+        Assert.True(fs.Count >= 8);
+        for (var i = 0; i + 3 < fs.Count; i += 4)
+            Assert.Equal(["start-lag", "kill-primary", "start", "stop-lag"], fs.Skip(i).Take(4));
+        Assert.Contains(package.Final is null ? [] : new GenSimulator { Concurrency = 1 }.Run(Gen.OnNemesis(package.Final)).Select(o => o.F), f => f == "stop-lag");
+    }
+
+    [Fact]
+    public void Should_Alternate_Lag_With_Catching_Up_When_Lag_Is_Alone()
+    {
+        var package = NemesisPackages.Create(Options("lag"), new LaggingDatabase());
+        var fs = new GenSimulator { Concurrency = 1, Seed = 9 }.Run(Gen.OnNemesis(Gen.TimeLimit(TimeSpan.FromSeconds(20), package.Generator)))
+            .Where(o => o.IsInvoke).Select(o => o.F).ToList();
+        Assert.True(fs.Count >= 4);
+        Assert.All(fs.Where((_, i) => i % 2 == 0), f => Assert.Equal("start-lag", f));
+        Assert.All(fs.Where((_, i) => i % 2 == 1), f => Assert.Equal("stop-lag", f));
+    }
+
+    /// <summary>A replicated database with a primary, killable, whose replication can lag (no behaviour: schedules only).</summary>
+    private sealed class LaggingDatabase : IDatabase, IKillable, IHasPrimary, IHasReplicationLag
+    {
+        public Task SetupAsync(RunContext run, CancellationToken ct) => Task.CompletedTask;
+        public Task TeardownAsync(RunContext run, CancellationToken ct) => Task.CompletedTask;
+        public Task KillAsync(RunContext run, Harness.Core.Control.Node node, CancellationToken ct) => Task.CompletedTask;
+        public Task StartAsync(RunContext run, Harness.Core.Control.Node node, CancellationToken ct) => Task.CompletedTask;
+        public Task<Harness.Core.Control.Node?> PrimaryAsync(RunContext run, CancellationToken ct) => Task.FromResult<Harness.Core.Control.Node?>(run.Nodes[0]);
+        public Task<IReadOnlyList<Harness.Core.Control.Node>> ReplicasAsync(RunContext run, CancellationToken ct) => Task.FromResult<IReadOnlyList<Harness.Core.Control.Node>>([.. run.Nodes.Skip(1)]);
+        public Task HoldAsync(RunContext run, IReadOnlyList<Harness.Core.Control.Node> replicas, CancellationToken ct) => Task.CompletedTask;
+        public Task ReleaseAsync(RunContext run, CancellationToken ct) => Task.CompletedTask;
     }
 
     [Fact]
