@@ -92,7 +92,7 @@ internal static partial class TestCommand
         var config = parse.InvocationConfiguration;
         test = test with { Args = [.. parse.Tokens.Select(t => t.Value).SkipWhile(t => t != "test").Skip(1)] };
         var clock = Stopwatch.StartNew();
-        var result = await ExecuteAsync(test, test.Json ? config.Error : config.Output, ct);
+        var result = await ExecuteAsync(test, test.Json ? config.Error : config.Output, ct, warnings: config.Error);
         var outcome = TestOutcome.From(test, result, clock.Elapsed, null);
         if (test.Json) await config.Output.WriteLineAsync(outcome.ToJsonLine());
         if (test.Junit is { } path) JUnitXml.Write(path, "harness test", [outcome], DateTimeOffset.UtcNow - clock.Elapsed);

@@ -133,8 +133,9 @@ internal static partial class TestCommand
         return SuiteOptions.Resolve(suite, options);
     }
 
-    /// <summary>Runs a prepared test: provisions, runs, checks and stores it, writing its lines to <paramref name="output"/>.</summary>
-    internal static async Task<RunResult> ExecuteAsync(PreparedTest test, TextWriter output, CancellationToken ct)
+    /// <summary>Runs a prepared test: provisions, runs, checks and stores it, writing its lines to <paramref name="output"/>
+    /// and the warning about killed runs' leftovers to <paramref name="warnings"/> (stderr; default: output).</summary>
+    internal static async Task<RunResult> ExecuteAsync(PreparedTest test, TextWriter output, CancellationToken ct, TextWriter? warnings = null)
     {
         var (suite, options, spec, plain) = (test.Suite, test.Options, test.Spec, test.Plain);
         var provisioner = suite.Provisioner ?? Suites.Provisioner(options.Provisioner, output);
@@ -142,7 +143,7 @@ internal static partial class TestCommand
         var clusterSpec = new ClusterSpec(options.NodeCount, spec.Packages, $"h{start.ToUnixTimeMilliseconds() & 0xffff:x4}") { LeaveRunning = options.LeaveDbRunning };
         // Everything that can refuse the run does so before anything is created.
         await provisioner.PreflightAsync(clusterSpec, ct);
-        await CleanupCommand.WarnAboutLeftoversAsync(output, ct);
+        await CleanupCommand.WarnAboutLeftoversAsync(warnings ?? output, ct);
 
         var store = new ResultStore(options.ResultsDirectory);
         var runDirectory = store.CreateRunDirectory(spec.Name, start);
