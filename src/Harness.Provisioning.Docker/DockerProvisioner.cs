@@ -75,28 +75,9 @@ public sealed partial class DockerProvisioner(TextWriter? status = null) : IProv
     private static string FirstLine(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? s;
 
     /// <summary>Installs missing host packages as root (saying so first); otherwise names the exact command.</summary>
-    public async Task EnsurePackagesAsync(IReadOnlyList<string> packages, CancellationToken ct)
-    {
-        var wanted = packages.Distinct(StringComparer.Ordinal).ToList();
-        var query = await HostCommand.RunAsync(["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\n", .. wanted], ct);
-        if (query.ExitCode == 127)
-            throw new ProvisioningException("the docker provisioner starts its own dockerd only on a Debian-based machine (dpkg-query not found); start a Docker daemon and set DOCKER_HOST");
-        var installed = query.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split(' ')).Where(p => p.Length == 2 && p[1] == "installed").Select(p => p[0].Split(':')[0])
-            .ToHashSet(StringComparer.Ordinal);
-        var missing = wanted.Where(p => !installed.Contains(p)).ToList();
-        if (missing.Count == 0) return;
-        var command = $"apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y {string.Join(' ', missing)}";
-        if (!Environment.IsPrivilegedProcess)
-            throw new ProvisioningException($"missing packages {string.Join(", ", missing)}; install them as root: {command}");
-        await _status.WriteLineAsync($"harness: installing missing packages: {string.Join(' ', missing)} ({command})");
-        var update = await HostCommand.RunAsync(["apt-get", "update"], ct);
-        var install = update.Succeeded
-            ? await HostCommand.RunAsync(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", .. missing], ct)
-            : update;
-        if (!install.Succeeded)
-            throw new ProvisioningException($"installing {string.Join(' ', missing)} failed ({HostCommand.LastLine(install.Stderr)}); run: {command}");
-    }
+    public Task EnsurePackagesAsync(IReadOnlyList<string> packages, CancellationToken ct) =>
+        DebianPackages.EnsureAsync(packages, _status,
+            "the docker provisioner starts its own dockerd only on a Debian-based machine (dpkg-query not found); start a Docker daemon and set DOCKER_HOST", ct);
 
     /// <summary>A run id and an x such that 10.78.x.0/24 and 10.79.x.0/24 are unused on the host.</summary>
     private static async Task<(string Id, int Subnet)> ReserveAsync(CancellationToken ct)
