@@ -147,14 +147,14 @@ public sealed class TestAllCommandTests : IDisposable
     public async Task Should_Combine_The_Flags_And_Repeat_Each_Test()
     {
         // Given / When the cross product from flags, twice each, with arguments for every test after --
-        var (exit, output, _) = await RunAsync("test-all", "--database", "memory", "--workload", "set", "--vary", "bug=none", "--vary", "bug=lost-write",
-            "--repeat", "2", "--results", Results, "--json", "--", "--time-limit", "1", "--recovery-time", "0");
+        var (exit, output, error) = await RunAsync("test-all", "--database", "memory", "--workload", "set", "--vary", "bug=none", "--vary", "bug=lost-write",
+            "--repeat", "2", "--results", Results, "--json", "--", "--time-limit", "1", "--recovery-time", "0", "--rate", "300");
 
         // Then four runs: two valid, two invalid
-        Assert.Equal(1, exit);
+        Assert.True(exit == 1, $"exit {exit}\nstdout: {output}\nstderr: {error}");
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal([(1, "valid"), (2, "valid"), (1, "invalid"), (2, "invalid")], lines.Select(l => ((int)l["repetition"]!, (string)l["verdict"]!)));
-        Assert.Equal(["memory", "--workload", "set", "--bug", "lost-write", "--time-limit", "1", "--recovery-time", "0"], lines[2]["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["memory", "--workload", "set", "--bug", "lost-write", "--time-limit", "1", "--recovery-time", "0", "--rate", "300"], lines[2]["args"]!.AsArray().Select(a => (string)a!));
     }
 
     [Fact]
@@ -163,16 +163,16 @@ public sealed class TestAllCommandTests : IDisposable
         // Given / When
         var junit = Path.Combine(_dir, "one.xml");
         var (exit, output, error) = await RunAsync("test", "memory", "--workload", "set", "--bug", "lost-write", "--time-limit", "1",
-            "--results", Results, "--junit", junit, "--json");
+            "--rate", "300", "--seed", "7", "--results", Results, "--junit", junit, "--json");
 
         // Then stdout is one JSON object, the human lines are on stderr, and the JUnit XML has one failure
-        Assert.Equal(1, exit);
+        Assert.True(exit == 1, $"exit {exit}\nstdout: {output}\nstderr: {error}");
         var line = JsonNode.Parse(Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)))!;
         Assert.Equal("invalid", (string)line["verdict"]!);
         Assert.Equal(1, (int)line["exit"]!);
         Assert.Contains("harness: invalid:", error, StringComparison.Ordinal);
         var testcase = Assert.Single(ValidJUnit(junit).Descendants("testcase"));
-        Assert.Equal("memory-set (memory --workload set --bug lost-write --time-limit 1)", (string?)testcase.Attribute("name"));
+        Assert.Equal("memory-set (memory --workload set --bug lost-write --time-limit 1 --rate 300 --seed 7)", (string?)testcase.Attribute("name"));
         Assert.NotNull(testcase.Element("failure"));
     }
 
