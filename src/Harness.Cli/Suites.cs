@@ -6,8 +6,8 @@ using Harness.Databases.Etcd;
 using Harness.Databases.Memory;
 using Harness.Databases.MySql;
 using Harness.Databases.Postgres;
-using Harness.Provisioning.Docker;
 using Harness.Databases.Redis;
+using Harness.Provisioning.Docker;
 using Harness.Provisioning.Netns;
 
 namespace Harness.Cli;
@@ -27,13 +27,16 @@ internal static class Suites
     public static ISuite Find(string name) =>
         TryFind(name) ?? throw new UserErrorException($"unknown database '{name}'; valid databases: {string.Join(", ", Names)}");
 
-    public static ImmutableArray<string> Provisioners => ["netns", "docker"];
+    /// <summary>Every provisioner kind (--provisioner NAME), the default first.</summary>
+    public static ImmutableArray<IProvisionerKind> ProvisionerKinds { get; } = [new NetnsProvisionerKind(), new DockerProvisionerKind()];
 
-    /// <summary>The provisioner called <paramref name="name"/>; <paramref name="status"/> receives its progress lines.</summary>
-    public static IProvisioner Provisioner(string name, TextWriter? status) => name switch
-    {
-        "netns" => new NetnsProvisioner(status),
-        "docker" => new DockerProvisioner(status),
-        _ => throw new UserErrorException($"unknown provisioner '{name}'; valid provisioners: {string.Join(", ", Provisioners)}"),
-    };
+    public static ImmutableArray<string> Provisioners => [.. ProvisionerKinds.Select(k => k.Name)];
+
+    /// <summary>The provisioner kind called <paramref name="name"/>; an unknown name is a user error listing the valid ones.</summary>
+    public static IProvisionerKind ProvisionerKind(string name) =>
+        ProvisionerKinds.FirstOrDefault(k => k.Name == name)
+        ?? throw new UserErrorException($"unknown provisioner '{name}'; valid provisioners: {string.Join(", ", Provisioners)}");
+
+    /// <summary>The provisioner that removes what a dead run of kind <paramref name="name"/> left (harness cleanup).</summary>
+    public static IProvisioner CleanupProvisioner(string name, TextWriter? status) => ProvisionerKind(name).ForCleanup(status);
 }

@@ -44,7 +44,7 @@ internal static class CleanupCommand
             IProvisioner provisioner;
             try
             {
-                provisioner = Suites.Provisioner(marker.Provisioner, TextWriter.Null);
+                provisioner = Suites.CleanupProvisioner(marker.Provisioner, TextWriter.Null);
             }
             catch (UserErrorException)
             {
@@ -90,7 +90,7 @@ internal static class CleanupCommand
             foreach (var (_, marker) in RunLedger.ReadAll())
             {
                 if (marker.IsAlive || marker.LeftRunning) continue;
-                var found = await Suites.Provisioner(marker.Provisioner, TextWriter.Null).FindLeftoversAsync(marker, ct);
+                var found = await Suites.CleanupProvisioner(marker.Provisioner, TextWriter.Null).FindLeftoversAsync(marker, ct);
                 if (found.Count == 0) continue;
                 runs++;
                 kinds.UnionWith(found.Select(r => r.Kind));

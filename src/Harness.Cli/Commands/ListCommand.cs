@@ -30,7 +30,13 @@ internal static class ListCommand
             foreach (var f in FaultKinds.All)
                 output.WriteLine($"  {f.Name,-12} {f.Description}");
             output.WriteLine($"partition shapes (--partition-shape): {string.Join(", ", PartitionShapes.All)}");
-            output.WriteLine($"provisioners (--provisioner): {string.Join(", ", Suites.Provisioners)}");
+            output.WriteLine("provisioners (--provisioner):");
+            foreach (var kind in Suites.ProvisionerKinds)
+            {
+                output.WriteLine($"  {kind.Name,-12} {kind.Description}");
+                foreach (var option in kind.Options)
+                    output.WriteLine($"    {option.Flag + (option.IsSwitch ? "" : " " + option.Accepts),-30} {option.Description}");
+            }
             output.WriteLine($"linearizability models (check --model): {string.Join(", ", LinearizabilityModels.Names)}");
             output.WriteLine($"consistency models (check --consistency): {string.Join(", ", ConsistencyModels.Names)}");
             return 0;

@@ -40,20 +40,47 @@ internal static partial class TestCommand
     {
         var common = new CommonOptions(suite);
         var own = suite.Options.Select(o => (Option: o, Symbol: Symbol(o))).ToList();
+        var provisioners = ProvisionerSymbols(suite);
         var command = new SuiteTestCommand(suite.Name, suite.Description)
         {
-            Prepare = parse => Prepare(suite, ParseOptions(suite, common, own, parse), parse.GetValue(common.Plain), parse.GetValue(common.Junit), parse.GetValue(common.Json)),
+            Prepare = parse => Prepare(suite, ParseOptions(suite, common, own, provisioners, parse), parse.GetValue(common.Plain), parse.GetValue(common.Junit), parse.GetValue(common.Json)),
         };
         foreach (var alias in suite.Aliases) command.Aliases.Add(alias);
         foreach (var option in common.All) command.Options.Add(option);
         foreach (var (_, symbol) in own) command.Options.Add(symbol);
+        foreach (var (_, _, symbol) in provisioners) command.Options.Add(symbol);
         command.SetAction((parse, ct) => RunOneAsync(command.Prepare(parse), parse, ct));
         return command;
     }
 
-    private static Option Symbol(SuiteOption option) => option.IsSwitch
-        ? new Option<bool>(option.Flag) { Description = option.Description }
-        : new Option<string>(option.Flag) { Description = $"{option.Description} ({option.Accepts})", DefaultValueFactory = _ => option.Default };
+    private static Option Symbol(SuiteOption option, string? provisioner = null)
+    {
+        var prefix = provisioner is null ? "" : $"[--provisioner {provisioner}] ";
+        return option switch
+        {
+            { IsSwitch: true } => new Option<bool>(option.Flag) { Description = prefix + option.Description },
+            { IsRepeatable: true } => new Option<string[]>(option.Flag) { Description = $"{prefix}{option.Description} ({option.Accepts}; repeatable)", AllowMultipleArgumentsPerToken = false },
+            _ => new Option<string>(option.Flag) { Description = $"{prefix}{option.Description} ({option.Accepts})", DefaultValueFactory = _ => option.Default },
+        };
+    }
+
+    /// <summary>Every provisioner's own options, on every suite's command (an option whose name the suite already
+    /// uses is left out: the suite's wins). A suite with a provisioner of its own (memory) gets none.</summary>
+    private static List<(IProvisionerKind Kind, SuiteOption Option, Option Symbol)> ProvisionerSymbols(ISuite suite) =>
+        suite.Provisioner is not null ? [] :
+        [.. Suites.ProvisionerKinds.SelectMany(k => k.Options.Select(o => (Kind: k, Option: o)))
+            .Where(p => !suite.Options.Any(o => o.Name == p.Option.Name))
+            .Select(p => (p.Kind, p.Option, Symbol(p.Option, p.Kind.Name)))];
+
+    /// <summary>The value given on the command line, normalised to the option's raw form (null when not given).</summary>
+    private static string? Given(SuiteOption option, Option symbol, ParseResult parse) =>
+        parse.GetResult(symbol) is not { Implicit: false } ? null : symbol switch
+        {
+            Option<bool> flag => parse.GetValue(flag) ? "true" : "false",
+            Option<string[]> many => string.Join('\n', parse.GetValue(many) ?? []),
+            Option<string> text => parse.GetValue(text) ?? option.Default,
+            _ => null,
+        };
 
     /// <summary>The options every test has, with their ranges (one instance per suite command).</summary>
     private sealed class CommonOptions(ISuite suite)
@@ -91,7 +118,8 @@ internal static partial class TestCommand
 
     /// <summary>Turns the parsed command line into options checked against the suite; every bad value or
     /// refused combination is a one-line user error.</summary>
-    private static TestOptions ParseOptions(ISuite suite, CommonOptions c, List<(SuiteOption Option, Option Symbol)> own, ParseResult parse)
+    private static TestOptions ParseOptions(ISuite suite, CommonOptions c, List<(SuiteOption Option, Option Symbol)> own,
+        List<(IProvisionerKind Kind, SuiteOption Option, Option Symbol)> provisionerOptions, ParseResult parse)
     {
         var nodes = parse.GetValue(c.Nodes);
         if (nodes is < 1 or > MaxNodes) throw new UserErrorException($"--nodes must be between 1 and {MaxNodes}, got {nodes}");
@@ -127,9 +155,23 @@ internal static partial class TestCommand
             LossProbability = Probability(parse.GetValue(c.LossProbability)),
             DatabaseOptions = values.ToImmutable(),
         };
+        if (suite.Provisioner is null)
+        {
+            var kind = Suites.ProvisionerKind(options.Provisioner);
+            var given = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            foreach (var (owner, option, symbol) in provisionerOptions)
+            {
+                if (Given(option, symbol, parse) is not { } value) continue;
+                if (owner != kind) throw new UserErrorException($"{option.Flag} is an option of --provisioner {owner.Name}, not of {kind.Name}");
+                given[option.Name] = value;
+            }
+            var resolved = SuiteOptions.Resolve(kind, options with { ProvisionerOptions = given.ToImmutable() });
+            if (resolved.NodeCount != options.NodeCount && parse.GetResult(c.Nodes) is { Implicit: false })
+                throw new UserErrorException($"--nodes {options.NodeCount} disagrees with the {resolved.NodeCount} nodes the --provisioner {kind.Name} options name; leave --nodes out");
+            if (resolved.NodeCount is < 1 or > MaxNodes) throw new UserErrorException($"--provisioner {kind.Name} names {resolved.NodeCount} nodes; harness runs 1 to {MaxNodes}");
+            options = resolved with { Concurrency = resolved.NodeCount == options.NodeCount ? options.Concurrency : ParseConcurrency(parse.GetValue(c.Concurrency) ?? "5", resolved.NodeCount) };
+        }
         NemesisPackages.Validate(options);
-        if (!Suites.Provisioners.Contains(options.Provisioner) && suite.Provisioner is null)
-            throw new UserErrorException($"unknown provisioner '{options.Provisioner}'; valid provisioners: {string.Join(", ", Suites.Provisioners)}");
         return SuiteOptions.Resolve(suite, options);
     }
 
@@ -138,7 +180,7 @@ internal static partial class TestCommand
     internal static async Task<RunResult> ExecuteAsync(PreparedTest test, TextWriter output, CancellationToken ct, TextWriter? warnings = null)
     {
         var (suite, options, spec, plain) = (test.Suite, test.Options, test.Spec, test.Plain);
-        var provisioner = suite.Provisioner ?? Suites.Provisioner(options.Provisioner, output);
+        var provisioner = suite.Provisioner ?? Suites.ProvisionerKind(options.Provisioner).Create(options, output);
         var start = DateTimeOffset.UtcNow;
         var clusterSpec = new ClusterSpec(options.NodeCount, spec.Packages, $"h{start.ToUnixTimeMilliseconds() & 0xffff:x4}") { LeaveRunning = options.LeaveDbRunning };
         // Everything that can refuse the run does so before anything is created.

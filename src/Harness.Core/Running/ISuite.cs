@@ -27,6 +27,6 @@ public interface ISuite
     /// <summary>The suite's own provisioner (e.g. in-process nodes), or null to use the one chosen with --provisioner.</summary>
     IProvisioner? Provisioner => null;
 
-    /// <summary>Builds the test from options already checked by <see cref="SuiteOptions.Resolve"/>.</summary>
+    /// <summary>Builds the test from options already checked by <see cref="SuiteOptions.Resolve(ISuite, TestOptions)"/>.</summary>
     TestSpec CreateTest(TestOptions options);
 }

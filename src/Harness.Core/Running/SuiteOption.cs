@@ -5,9 +5,10 @@ using Harness.Core.Runs;
 namespace Harness.Core.Running;
 
 /// <summary>
-/// One option a database suite declares (e.g. PostgreSQL's --replication): its name, help, default and the
-/// values it accepts, as data. The CLI builds <c>harness test &lt;db&gt;</c> from these; the value chosen is kept,
-/// normalised, in <see cref="TestOptions.DatabaseOptions"/> and read back with the option's <c>Of</c>.
+/// One option a database suite declares (e.g. PostgreSQL's --replication), or a provisioner (e.g. docker's
+/// --image): its name, help, default and the values it accepts, as data. The CLI builds <c>harness test &lt;db&gt;</c>
+/// from these; the value chosen is kept, normalised, in <see cref="TestOptions.DatabaseOptions"/> (a suite's) or
+/// <see cref="TestOptions.ProvisionerOptions"/> (a provisioner's) and read back with the option's <c>Of</c>.
 /// </summary>
 public abstract class SuiteOption
 {
@@ -18,7 +19,7 @@ public abstract class SuiteOption
         Default = defaultValue;
     }
 
-    /// <summary>The name without "--" (the key in <see cref="TestOptions.DatabaseOptions"/>).</summary>
+    /// <summary>The name without "--" (the key in <see cref="TestOptions.DatabaseOptions"/> or <see cref="TestOptions.ProvisionerOptions"/>).</summary>
     public string Name { get; }
 
     public string Flag => "--" + Name;
@@ -31,6 +32,9 @@ public abstract class SuiteOption
     /// <summary>True for an on/off switch given without a value.</summary>
     public virtual bool IsSwitch => false;
 
+    /// <summary>True for an option that may be given several times (its values are kept one per line).</summary>
+    public virtual bool IsRepeatable => false;
+
     /// <summary>What the option accepts, for the help text (e.g. "async | sync").</summary>
     public abstract string Accepts { get; }
 
@@ -38,7 +42,8 @@ public abstract class SuiteOption
     public abstract string Normalize(string value);
 
     /// <summary>The raw value in <paramref name="options"/> (the default when absent).</summary>
-    protected string Raw(TestOptions options) => options.DatabaseOptions.TryGetValue(Name, out var v) ? v : Default;
+    protected string Raw(TestOptions options) =>
+        options.DatabaseOptions.TryGetValue(Name, out var v) || options.ProvisionerOptions.TryGetValue(Name, out v) ? v : Default;
 
     private protected UserErrorException Bad(string value) => new($"{Flag} accepts {Accepts}, got '{value}'");
 }
@@ -113,6 +118,37 @@ public sealed class ListOption(string name, string description, params string[] 
         [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(v => v != "none")];
 }
 
+/// <summary>Free text (e.g. --image NAME, --nodes-file FILE), checked by <paramref name="check"/> (null = fine, else
+/// what is wrong, e.g. "no such file"); with <paramref name="repeatable"/>, given any number of times (--node A
+/// --node B), the values kept one per line in order.</summary>
+public sealed class TextOption(string name, string description, string accepts, string defaultValue = "", bool repeatable = false,
+    Func<string, string?>? check = null) : SuiteOption(name, description, defaultValue)
+{
+    public override bool IsRepeatable => repeatable;
+
+    public override string Accepts => accepts;
+
+    public override string Normalize(string value)
+    {
+        var items = repeatable ? Split(value) : [value.Trim()];
+        foreach (var item in items)
+        {
+            if (item.Contains('\n', StringComparison.Ordinal) || item.Contains('\0', StringComparison.Ordinal)) throw Bad(item);
+            if (item.Length > 0 && check?.Invoke(item) is { } problem) throw new UserErrorException($"{Flag} {item}: {problem}");
+        }
+        return string.Join('\n', items);
+    }
+
+    /// <summary>The value ("" when not given).</summary>
+    public string Of(TestOptions options) => Raw(options);
+
+    /// <summary>Every value of a repeatable option, in the order given (empty when not given).</summary>
+    public ImmutableArray<string> AllOf(TestOptions options) => Split(Raw(options));
+
+    private static ImmutableArray<string> Split(string value) =>
+        [.. value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+}
+
 /// <summary>A combination of options a suite refuses, with the one line that says why and how to fix it.</summary>
 public sealed record OptionRule(string Message, Func<TestOptions, bool> Refuses);
 
@@ -128,12 +164,29 @@ public static class SuiteOptions
         foreach (var key in options.DatabaseOptions.Keys)
             if (!suite.Options.Any(o => o.Name == key))
                 throw new UserErrorException($"{suite.Name} has no option --{key}; see 'harness test {suite.Name} --help'");
-        var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var option in suite.Options)
-            values[option.Name] = option.Normalize(options.DatabaseOptions.TryGetValue(option.Name, out var v) ? v : option.Default);
-        var resolved = options with { DatabaseOptions = values.ToImmutable() };
+        var resolved = options with { DatabaseOptions = Normalize(suite.Options, options.DatabaseOptions) };
         foreach (var rule in suite.Rules)
             if (rule.Refuses(resolved)) throw new UserErrorException(rule.Message);
         return resolved;
+    }
+
+    /// <summary>The options with the provisioner's own options normalised and their defaults filled in, then
+    /// checked by the provisioner kind; throws <see cref="UserErrorException"/> for an option of another
+    /// provisioner, a bad value or a refused combination.</summary>
+    public static TestOptions Resolve(IProvisionerKind kind, TestOptions options)
+    {
+        foreach (var key in options.ProvisionerOptions.Keys)
+            if (!kind.Options.Any(o => o.Name == key))
+                throw new UserErrorException($"--{key} is not an option of --provisioner {kind.Name}; see 'harness list'");
+        var normalized = options with { ProvisionerOptions = Normalize(kind.Options, options.ProvisionerOptions) };
+        return kind.Resolve(kind.ImpliedNodeCount(normalized) is { } nodes ? normalized with { NodeCount = nodes } : normalized);
+    }
+
+    private static ImmutableSortedDictionary<string, string> Normalize(IEnumerable<SuiteOption> declared, ImmutableSortedDictionary<string, string> given)
+    {
+        var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var option in declared)
+            values[option.Name] = option.Normalize(given.TryGetValue(option.Name, out var v) ? v : option.Default);
+        return values.ToImmutable();
     }
 }

@@ -5,7 +5,8 @@ namespace Harness.Core.Runs;
 /// <summary>
 /// Everything a user chose on the command line (saved in test.json). The options every test has are properties;
 /// a database's own options (declared by its suite) are in <see cref="DatabaseOptions"/>, by name without "--",
-/// with every default filled in. Defaults are the CLI's defaults.
+/// with every default filled in; the provisioner's own options likewise in <see cref="ProvisionerOptions"/>.
+/// Defaults are the CLI's defaults.
 /// </summary>
 public sealed record TestOptions
 {
@@ -36,4 +37,8 @@ public sealed record TestOptions
 
     /// <summary>The database's own options (e.g. replication = async), by name without "--"; see the suite's Options.</summary>
     public ImmutableSortedDictionary<string, string> DatabaseOptions { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>The provisioner's own options (e.g. docker's image, ssh's hosts), by name without "--", with every
+    /// default filled in; see the provisioner kind's Options.</summary>
+    public ImmutableSortedDictionary<string, string> ProvisionerOptions { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }
