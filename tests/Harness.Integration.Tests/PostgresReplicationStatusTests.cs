@@ -1,0 +1,88 @@
+using Harness.Cli;
+using Harness.Core.Histories;
+using Harness.Core.Running;
+using Harness.Report;
+using Harness.Testing;
+using Xunit.Abstractions;
+
+namespace Harness.Integration.Tests;
+
+/// <summary>
+/// PostgreSQL's own view of its replication lag, sampled by the runner into lag.jsonl, on a real cluster under the lag
+/// fault. Expected from PostgreSQL's documentation: pg_stat_replication has "one row per WAL sender process, showing
+/// statistics about replication to that sender's connected standby server", with replay_lsn, the "last write-ahead
+/// log location replayed into the database on this standby server", and replay_lag
+/// (https://www.postgresql.org/docs/15/monitoring-stats.html#MONITORING-PG-STAT-REPLICATION-VIEW); an empty
+/// primary_conninfo stops the WAL receiver (https://www.postgresql.org/docs/15/runtime-config-replication.html#GUC-PRIMARY-CONNINFO),
+/// so a held standby has no row and its pg_last_wal_replay_lsn() stays where it was while the primary's
+/// pg_current_wal_lsn() moves on (https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-RECOVERY-CONTROL):
+/// bytes behind grow; once it streams again it replays what it missed and the distance falls back. The steady
+/// apply delay (recovery_min_apply_delay, 100 ms here: --lag-ms auto) is part of replay_lag, "time elapsed between
+/// flushing recent WAL locally and receiving notification that this standby server has ... applied it".
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PostgresReplicationStatusTests(ITestOutputHelper output)
+{
+    [IntegrationFact("postgres", "iptables")]
+    public async Task Should_Report_Bytes_Behind_That_Rise_During_A_Lag_Window_And_Fall_After_It_When_Replicas_Are_Held()
+    {
+        await Capabilities.RequireAsync("ip", "iptables", "postgres");
+        var results = Directory.CreateTempSubdirectory("harness-lagstat-").FullName;
+        try
+        {
+            // Given async replication, reads from replicas and the lag fault (standbys held for 2 s at a time)
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            var exit = await CliApp.RunAsync(["test", "postgres", "--workload", "session", "--replication", "async", "--read-from", "replica",
+                "--nemesis", "lag", "--nemesis-interval", "2", "--time-limit", "6", "--recovery-time", "1", "--seed", "700",
+                "--results", results, "--plain"], stdout, stderr);
+            var run = Path.GetDirectoryName(Directory.EnumerateFiles(results, "results.json", SearchOption.AllDirectories)
+                .Single(f => !f.Contains("/latest/", StringComparison.Ordinal)))!;
+            Assert.True(exit is 0 or 1, $"{stdout}\n{stderr}");
+
+            // When the run's lag.jsonl and history are read
+            var lag = LagLog.ReadRun(run);
+            Assert.NotNull(lag);
+            var samples = lag.Samples;
+            var windows = FaultWindows.From(HistoryJson.ReadFile(Path.Combine(run, ResultStore.HistoryFile))).Where(w => w.Kind == "lag" && !w.Open).ToList();
+            output.WriteLine($"{samples.Length} samples; lag windows: {string.Join(", ", windows.Select(w => $"{w.Label} {w.StartNanos / 1e9:0.00}-{w.EndNanos / 1e9:0.00} s"))}");
+
+            // Then both standbys were sampled, streaming with a replay lag that includes the 100 ms apply delay
+            Assert.Empty(lag.Warnings);
+            Assert.Equal(["n2", "n3"], samples.Select(s => s.Node).Distinct().Order());
+            foreach (var node in new[] { "n2", "n3" })
+            {
+                var replay = samples.Where(s => s.Node == node && s.State == "streaming" && s.ReplayLagMs is not null).Select(s => s.ReplayLagMs!.Value).ToList();
+                Assert.True(replay.Count >= 5, $"{node}: {replay.Count} streaming samples with a replay lag");
+                Assert.InRange(replay.Max(), 90, 2000);
+            }
+
+            // And for each standby held in a lag window: it is detached, its bytes behind grow during the window and
+            // fall back after it (every window of at least 1.5 s that the run sampled for 2 s after)
+            var last = samples.Max(s => s.TimeNanos);
+            var held = windows.Where(w => w.EndNanos - w.StartNanos >= 1_500_000_000 && w.EndNanos + 2_000_000_000 <= last)
+                .SelectMany(w => w.Nodes.Select(n => (Window: w, Node: n))).ToList();
+            Assert.NotEmpty(held);
+            foreach (var (w, node) in held)
+            {
+                var mine = samples.Where(s => s.Node == node && s.BytesBehind is not null).ToList();
+                var during = mine.Where(s => s.TimeNanos >= w.StartNanos + 500_000_000 && s.TimeNanos <= w.EndNanos).ToList();
+                var after = mine.Where(s => s.TimeNanos >= w.EndNanos + 1_000_000_000 && s.TimeNanos <= w.EndNanos + 2_000_000_000).ToList();
+                var peak = during.Max(s => s.BytesBehind!.Value);
+                output.WriteLine($"{node} held {w.StartNanos / 1e9:0.00}-{w.EndNanos / 1e9:0.00} s: bytes behind during {string.Join(" ", during.Select(s => s.BytesBehind))}; 1-2 s after {string.Join(" ", after.Select(s => s.BytesBehind))}");
+                Assert.Contains(during, s => s.State == PostgresDetached);
+                Assert.True(peak > 8192, $"{node}: at most {peak} bytes behind while held");
+                Assert.True(during[^1].BytesBehind > during[0].BytesBehind, $"{node}: bytes behind did not grow while held");
+                Assert.NotEmpty(after);
+                Assert.True(after.Max(s => s.BytesBehind!.Value) < peak / 4, $"{node}: still {after.Max(s => s.BytesBehind)} bytes behind after the window (peak {peak})");
+                Assert.All(after, s => Assert.Equal("streaming", s.State));
+            }
+        }
+        finally
+        {
+            Directory.Delete(results, recursive: true);
+        }
+    }
+
+    private const string PostgresDetached = Harness.Databases.Postgres.PostgresDatabase.Detached;
+}
