@@ -84,5 +84,59 @@ public sealed class PostgresReplicationStatusTests(ITestOutputHelper output)
         }
     }
 
+    [IntegrationFact("postgres", "iptables")]
+    public async Task Should_Report_Zero_Lag_When_Idle_Standbys_Caught_Up_And_Detached_Bytes_Behind_When_One_Is_Held()
+    {
+        // Given a primary with two streaming standbys that have replayed a write, and no WAL activity since
+        var pg = await PostgresTestCluster.StartAsync();
+        var ct = CancellationToken.None;
+        try
+        {
+            await pg.QueryAsync(pg.N1, "CREATE TABLE lagstat (id int)");
+            // PostgreSQL: once a standby "has entirely caught up ... and there is no more WAL activity", the lag
+            // columns show the last measured lag "for a short time" and then NULL
+            await PostgresTestCluster.EventuallyAsync(async () => 2L.Equals(await pg.QueryAsync(pg.N1,
+                "SELECT count(*) FROM pg_stat_replication WHERE replay_lag IS NULL AND replay_lsn = pg_current_wal_lsn()")), "both lag columns NULL");
+
+            // When the harness asks for the replication status
+            var idle = await pg.Db.ReplicationStatusAsync(pg.Run, ct);
+
+            // Then both standbys are streaming from n1, 0 bytes behind, and the NULL lag is read as 0 ms (caught up)
+            output.WriteLine(string.Join("\n", idle));
+            Assert.Equal([pg.N2, pg.N3], idle.Select(s => s.Node));
+            Assert.All(idle, s =>
+            {
+                Assert.Equal(pg.N1, s.Source);
+                Assert.Equal("streaming", s.State);
+                Assert.Equal(0, s.BytesBehind);
+                Assert.Equal(0, s.ReplayLagMs);
+                Assert.Equal(s.SourcePosition, s.Position);
+            });
+
+            // When n2's WAL receiver is held (the lag fault) and the primary writes
+            await pg.Db.HoldAsync(pg.Run, [pg.N2], ct);
+            await PostgresTestCluster.EventuallyAsync(async () => 1L.Equals(await pg.QueryAsync(pg.N1, "SELECT count(*) FROM pg_stat_replication")), "n2's WAL sender gone");
+            await pg.QueryAsync(pg.N1, "INSERT INTO lagstat SELECT generate_series(1, 10000)");
+            var held = await pg.Db.ReplicationStatusAsync(pg.Run, ct);
+            output.WriteLine(string.Join("\n", held));
+
+            // Then n2 is detached, asked itself, and behind by at least the rows' WAL (10000 rows: > 100 KiB); n3 streams
+            var n2 = held.Single(s => s.Node == pg.N2);
+            Assert.Equal(PostgresDetached, n2.State);
+            Assert.True(n2.BytesBehind > 100_000, $"n2 {n2.BytesBehind} bytes behind");
+            Assert.Null(n2.ReplayLagMs);
+            Assert.Equal("streaming", held.Single(s => s.Node == pg.N3).State);
+
+            // And once released it streams again and catches up
+            await pg.Db.ReleaseAsync(pg.Run, ct);
+            await PostgresTestCluster.EventuallyAsync(async () =>
+                (await pg.Db.ReplicationStatusAsync(pg.Run, ct)).Single(s => s.Node == pg.N2) is { State: "streaming", BytesBehind: 0 }, "n2 caught up");
+        }
+        finally
+        {
+            await pg.DisposeAsync();
+        }
+    }
+
     private const string PostgresDetached = Harness.Databases.Postgres.PostgresDatabase.Detached;
 }
