@@ -34,7 +34,7 @@ public sealed class PostgresReplicationStatusTests(ITestOutputHelper output)
             using var stdout = new StringWriter();
             using var stderr = new StringWriter();
             var exit = await CliApp.RunAsync(["test", "postgres", "--workload", "session", "--replication", "async", "--read-from", "replica",
-                "--nemesis", "lag", "--nemesis-interval", "2", "--time-limit", "6", "--recovery-time", "1", "--seed", "700",
+                "--nemesis", "lag", "--nemesis-interval", "2", "--time-limit", "6", "--recovery-time", "2", "--seed", "700",
                 "--results", results, "--plain"], stdout, stderr);
             var run = Path.GetDirectoryName(Directory.EnumerateFiles(results, "results.json", SearchOption.AllDirectories)
                 .Single(f => !f.Contains("/latest/", StringComparison.Ordinal)))!;
@@ -58,23 +58,26 @@ public sealed class PostgresReplicationStatusTests(ITestOutputHelper output)
             }
 
             // And for each standby held in a lag window: it is detached, its bytes behind grow during the window and
-            // fall back after it (every window of at least 1.5 s that the run sampled for 2 s after)
+            // fall back after it (every window of at least 1.5 s that the run sampled for a while after; the last one
+            // ends with the final heal, then 2 s of recovery are sampled)
             var last = samples.Max(s => s.TimeNanos);
-            var held = windows.Where(w => w.EndNanos - w.StartNanos >= 1_500_000_000 && w.EndNanos + 2_000_000_000 <= last)
+            var held = windows.Where(w => w.EndNanos - w.StartNanos >= 1_500_000_000 && w.EndNanos + 750_000_000 <= last)
                 .SelectMany(w => w.Nodes.Select(n => (Window: w, Node: n))).ToList();
             Assert.NotEmpty(held);
             foreach (var (w, node) in held)
             {
                 var mine = samples.Where(s => s.Node == node && s.BytesBehind is not null).ToList();
                 var during = mine.Where(s => s.TimeNanos >= w.StartNanos + 500_000_000 && s.TimeNanos <= w.EndNanos).ToList();
-                var after = mine.Where(s => s.TimeNanos >= w.EndNanos + 1_000_000_000 && s.TimeNanos <= w.EndNanos + 2_000_000_000).ToList();
+                var after = mine.Where(s => s.TimeNanos >= w.EndNanos + 500_000_000 && s.TimeNanos <= w.EndNanos + 2_000_000_000).ToList();
                 var peak = during.Max(s => s.BytesBehind!.Value);
-                output.WriteLine($"{node} held {w.StartNanos / 1e9:0.00}-{w.EndNanos / 1e9:0.00} s: bytes behind during {string.Join(" ", during.Select(s => s.BytesBehind))}; 1-2 s after {string.Join(" ", after.Select(s => s.BytesBehind))}");
+                output.WriteLine($"{node} held {w.StartNanos / 1e9:0.00}-{w.EndNanos / 1e9:0.00} s: bytes behind during {string.Join(" ", during.Select(s => s.BytesBehind))}; 0.5-2 s after {string.Join(" ", after.Select(s => s.BytesBehind))}");
                 Assert.Contains(during, s => s.State == PostgresDetached);
                 Assert.True(peak > 8192, $"{node}: at most {peak} bytes behind while held");
                 Assert.True(during[^1].BytesBehind > during[0].BytesBehind, $"{node}: bytes behind did not grow while held");
                 Assert.NotEmpty(after);
-                Assert.True(after.Max(s => s.BytesBehind!.Value) < peak / 4, $"{node}: still {after.Max(s => s.BytesBehind)} bytes behind after the window (peak {peak})");
+                // (the median: with the 100 ms apply delay a streaming standby is still a burst of WAL behind now and then)
+                var median = after.Select(s => s.BytesBehind!.Value).Order().ElementAt(after.Count / 2);
+                Assert.True(median < peak / 4, $"{node}: still {median} bytes behind (median) after the window (peak {peak})");
                 Assert.All(after, s => Assert.Equal("streaming", s.State));
             }
         }
