@@ -21,6 +21,7 @@ public sealed class ReplicationSampler(
     private StreamWriter? _file;
     private int _rounds;
     private int _failed;
+    private bool _stopped;
 
     /// <summary>Time between the starts of two samples.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMilliseconds(250);
@@ -66,18 +67,20 @@ public sealed class ReplicationSampler(
     /// <summary>Stops sampling and waits for the sample in flight (bounded by <see cref="SampleTimeout"/>). Idempotent.</summary>
     public async Task StopAsync()
     {
-        if (_loop is null || _cts is null) return;
+        if (_loop is null || _cts is null || _stopped) return;
+        _stopped = true;
         await _cts.CancelAsync();
         await _loop; // never throws: the loop catches everything
+        int count;
         lock (_lock)
         {
-            if (_file is null) return;
-            try { _file.Dispose(); }
+            count = _samples.Count;
+            try { _file?.Dispose(); }
             catch (IOException e) { logger.LogError("closing {Path} failed: {Error}", path, e.Message); }
             _file = null;
         }
         if (logger.IsEnabled(LogLevel.Information))
-            logger.LogInformation("replication status: {Samples} samples in {Rounds} rounds, {Failed} rounds failed or timed out", _samples.Count, Rounds, Failed);
+            logger.LogInformation("replication status: {Samples} samples in {Rounds} rounds, {Failed} rounds failed or timed out", count, Rounds, Failed);
     }
 
     public async ValueTask DisposeAsync()
