@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Harness.Cli;
 using Harness.Core.Control;
 using Harness.Core.Databases;
 using Harness.Core.Histories;
@@ -30,28 +29,14 @@ namespace Harness.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class MariaDbLagTests(ITestOutputHelper output)
 {
-    private sealed record Run(int Exit, string Output, JsonNode Results);
-
-    private async Task<Run> RunAsync(params string[] args)
+    private async Task<KvRun> RunAsync(params string[] args)
     {
         await Capabilities.RequireAsync("ip", "iptables", "mariadbd");
-        var results = Directory.CreateTempSubdirectory("harness-maria-lag-").FullName;
-        var before = await MachineSnapshot.TakeAsync();
-        try
-        {
-            using var stdout = new StringWriter();
-            using var stderr = new StringWriter();
-            var clock = Stopwatch.StartNew();
-            var exit = await CliApp.RunAsync(["test", "mariadb", .. args, "--results", results, "--plain"], stdout, stderr);
-            output.WriteLine($"harness test mariadb {string.Join(' ', args)}: exit {exit} in {clock.Elapsed.TotalSeconds:F1} s");
-            var file = Directory.EnumerateFiles(results, "results.json", SearchOption.AllDirectories).Single(f => !f.Contains("/latest/", StringComparison.Ordinal));
-            return new Run(exit, $"{stdout}\n{stderr}", JsonNode.Parse(await File.ReadAllTextAsync(file))!);
-        }
-        finally
-        {
-            Directory.Delete(results, recursive: true);
-            Assert.Empty(await MachineSnapshot.NewSinceAsync(before));
-        }
+        var run = await KvRun.RunAsync("mariadb", args);
+        output.WriteLine($"harness test mariadb {string.Join(' ', args)}: exit {run.Exit} in {run.Elapsed.TotalSeconds:F1} s");
+        // only this run's leftovers count: another developer's cluster on the machine is not ours
+        Assert.Empty(run.Leftovers);
+        return run;
     }
 
     private static JsonNode? Child(JsonNode node, string checker) =>
@@ -199,7 +184,8 @@ public sealed class MariaDbLagTests(ITestOutputHelper output)
             db.Dispose();
             await cluster.DisposeAsync();
         }
-        Assert.Empty(await MachineSnapshot.NewSinceAsync(before));
+        var id = Path.GetFileName(cluster.RunDirectory)[1..];
+        Assert.DoesNotContain(await MachineSnapshot.NewSinceAsync(before), i => i.Contains(id, StringComparison.Ordinal));
     }
 
     private static async Task ExecuteAsync(MySqlDatabase db, Node node, string sql)
