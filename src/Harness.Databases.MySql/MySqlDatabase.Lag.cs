@@ -28,10 +28,15 @@ public sealed partial class MySqlDatabase
         lock (_lock) return _held.Contains(node.Name);
     }
 
-    /// <summary>The nodes that replicate from another node now: every running node but the primary (multi-primary:
-    /// every running node; galera: none).</summary>
-    public Task<IReadOnlyList<Node>> ReplicasAsync(RunContext run, CancellationToken ct) => Task.FromResult<IReadOnlyList<Node>>(
-        settings.Topology == MySqlSettings.Galera ? [] : [.. Nodes.Where(n => (settings.EveryNodeWrites || n != _primary) && IsRunning(n))]);
+    /// <summary>The nodes that replicate from another node now: every running node but the primary and a deposed old
+    /// primary not yet rebuilt (multi-primary: every running node; galera: none).</summary>
+    public Task<IReadOnlyList<Node>> ReplicasAsync(RunContext run, CancellationToken ct)
+    {
+        if (settings.Topology == MySqlSettings.Galera) return Task.FromResult<IReadOnlyList<Node>>([]);
+        HashSet<string> deposed;
+        lock (_lock) deposed = [.. _deposed];
+        return Task.FromResult<IReadOnlyList<Node>>([.. Nodes.Where(n => (settings.EveryNodeWrites || (n != _primary && !deposed.Contains(n.Name))) && IsRunning(n))]);
+    }
 
     /// <summary>The replication connections of a node, for STOP/START SLAVE: the unnamed one, or one per other primary.</summary>
     private IEnumerable<string> Connections(Node node) =>
