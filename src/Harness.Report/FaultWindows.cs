@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Harness.Core.Databases;
 using Harness.Core.Histories;
 using Harness.Core.Nemeses;
 
@@ -37,7 +38,7 @@ public static class FaultWindows
                         windows.Add(Window(ended, start, startDone, time(start), time(stop), open: false, [start.Index, .. Index(startDone), op.Index, .. Index(done)]));
                 }
             }
-            else
+            else if (op.F != IHasNodeStates.F) // the convergence reads are the runner's, not a fault
             {
                 windows.Add(Window(op.F, op, done, time(op), time(done ?? op), open: false, [op.Index, .. Index(done)]));
             }

@@ -103,6 +103,19 @@ public sealed class FaultWindowsTests
         Assert.Equal((20L, 25L), (windows[1].StartNanos, windows[1].EndNanos));
     }
 
+    [Fact]
+    public void Should_Make_No_Window_When_The_Runner_Reads_Each_Nodes_Final_State()
+    {
+        // Given the convergence reads the runner records after the final heal (process nemesis, f node-state)
+        var history = new History([
+            Nem(OpType.Invoke, "node-state", """{"node":"n1"}""", 10),
+            Nem(OpType.Info, "node-state", """{"node":"n1","state":[]}""", 15),
+        ]);
+
+        // When / Then they are not a fault
+        Assert.Empty(FaultWindows.From(history));
+    }
+
     [Theory]
     [InlineData("start-partition", "partition", null)]
     [InlineData("stop-partition", null, "partition")]
