@@ -82,7 +82,7 @@ internal static class SshLeftovers
 
     /// <summary>Prints, one a line, which of the given resources exist on the host: "dir", "chain", and each live PID.</summary>
     private const string FindScript = """
-        d=$0; chain=$1; shift 2
+        d=$0; chain=$1; shift
         [ -e "$d" ] && echo dir
         iptables -w 5 -S "$chain" >/dev/null 2>&1 && echo chain
         while [ $# -ge 2 ]; do [ "$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d' ' -f20)" = "$2" ] && echo "$1"; shift 2; done
