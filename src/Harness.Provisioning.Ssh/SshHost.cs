@@ -28,7 +28,8 @@ internal sealed class SshHost : IAsyncDisposable
         Address = address;
         Settings = settings;
         _info = info;
-        _ssh = new SshClient(info);
+        // keepalives, so an idle connection through a NAT or firewall is not dropped during a long run
+        _ssh = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(15) };
     }
 
     public SshTarget Target { get; }

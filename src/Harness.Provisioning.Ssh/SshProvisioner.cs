@@ -69,6 +69,8 @@ public sealed class SshProvisioner(IReadOnlyList<SshTarget> targets, SshSettings
         if (settings.Sudo)
         {
             var sudo = await host.ExecAsync(["sudo", "-n", "true"], ct, sudo: false);
+            if (sudo.ExitCode == 127)
+                throw new ProvisioningException($"{host.Target}: sudo is not installed there; install it (apt-get install sudo) and allow {settings.User} NOPASSWD, or log in as root");
             if (!sudo.Succeeded)
                 throw new ProvisioningException($"{host.Target}: {settings.User} cannot run sudo without a password ({HostCommand.LastLine(sudo.Stderr)}); allow it in sudoers ({settings.User} ALL=(ALL) NOPASSWD: ALL) or log in as root");
         }

@@ -155,12 +155,17 @@ public sealed class SshProvisionerTests(SshSandbox sandbox, ITestOutputHelper lo
         var emptyKnownHosts = Path.Combine(results, "known_hosts");
         await File.WriteAllTextAsync(emptyKnownHosts, "");
         var (a, b) = (sandbox.Addresses[0], sandbox.Addresses[1]);
+        // a known_hosts that gives host a the key of host b: a's real key is then a changed key
+        var swapped = Path.Combine(results, "swapped");
+        var keyOfB = string.Join(' ', (await File.ReadAllTextAsync($"{SshSandbox.Directory}/n2/hostkey.pub")).Split(' ')[..2]);
+        await File.WriteAllTextAsync(swapped, $"{a} {keyOfB}\n{b} {keyOfB}\n");
         string[] common = ["test", "postgres", "--workload", "register", "--time-limit", "2", "--results", results, "--plain", "--provisioner", "ssh"];
         var cases = new (string[] Args, string Expect)[]
         {
             ([.. common, "--node", a, "--node", $"{b}:2222", "--ssh-key", sandbox.Key, "--ssh-known-hosts", sandbox.KnownHosts], $"{b}:2222: cannot connect"),
             ([.. common, "--node", a, "--node", b, "--ssh-key", wrongKey, "--ssh-known-hosts", sandbox.KnownHosts], "was refused with the key"),
             ([.. common, "--node", a, "--node", b, "--ssh-key", sandbox.Key, "--ssh-known-hosts", emptyKnownHosts], "unknown host key"),
+            ([.. common, "--node", a, "--node", b, "--ssh-key", sandbox.Key, "--ssh-known-hosts", swapped], $"{a}: the host key (ssh-ed25519 SHA256:"),
             ([.. common, "--ssh-key", sandbox.Key], "needs the hosts"),
             ([.. common, "--node", a, "--nodes-file", $"{SshSandbox.Directory}/nodes"], "not both"),
             ([.. common, "--node", "bad host!"], "--node bad host!"),
@@ -182,6 +187,30 @@ public sealed class SshProvisionerTests(SshSandbox sandbox, ITestOutputHelper lo
             Assert.Empty(await sandbox.LeftoversAsync());
         }
         System.IO.Directory.Delete(results, recursive: true);
+    }
+
+    [IntegrationFact("iptables")]
+    public async Task Should_ConnectWithAWarningPerHost_When_HostKeyCheckingIsOffAndTheKeysAreUnknown()
+    {
+        await Capabilities.RequireAsync("ip", "iptables");
+        var empty = Path.GetTempFileName();
+        using var status = new StringWriter();
+        var provisioner = new SshProvisioner([.. sandbox.Addresses.Take(2).Select(h => SshTarget.TryParse(h, 22, out _)!)],
+            new SshSettings { KeyFiles = [sandbox.Key], KnownHostsFiles = [empty], StrictHostKeyChecking = false }, status);
+
+        // When two hosts whose keys no known_hosts lists are used with --ssh-strict-host-key-checking no
+        var spec = new ClusterSpec(2, [], "ssh-test");
+        await provisioner.PreflightAsync(spec, CancellationToken.None);
+        await using (var cluster = await provisioner.ProvisionAsync(spec, CancellationToken.None))
+        {
+            // Then each host gets one warning line with its key's fingerprint, and commands run
+            var warnings = status.ToString().Split('\n').Where(l => l.Contains("NOT checked", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, warnings.Count);
+            Assert.All(warnings, w => Assert.Contains("SHA256:", w, StringComparison.Ordinal));
+            Assert.Equal("n1\n", (await cluster.Remote(cluster.Nodes[0]).ExecAsync(["hostname"], CancellationToken.None)).Stdout);
+        }
+        File.Delete(empty);
+        Assert.Empty(await sandbox.LeftoversAsync());
     }
 
     [IntegrationFact("postgres", "iptables")]
