@@ -9,6 +9,7 @@ using Harness.Databases.Postgres;
 using Harness.Databases.Redis;
 using Harness.Provisioning.Docker;
 using Harness.Provisioning.Netns;
+using Harness.Provisioning.Ssh;
 
 namespace Harness.Cli;
 
@@ -28,7 +29,7 @@ internal static class Suites
         TryFind(name) ?? throw new UserErrorException($"unknown database '{name}'; valid databases: {string.Join(", ", Names)}");
 
     /// <summary>Every provisioner kind (--provisioner NAME), the default first.</summary>
-    public static ImmutableArray<IProvisionerKind> ProvisionerKinds { get; } = [new NetnsProvisionerKind(), new DockerProvisionerKind()];
+    public static ImmutableArray<IProvisionerKind> ProvisionerKinds { get; } = [new NetnsProvisionerKind(), new DockerProvisionerKind(), new SshProvisionerKind()];
 
     public static ImmutableArray<string> Provisioners => [.. ProvisionerKinds.Select(k => k.Name)];
 
