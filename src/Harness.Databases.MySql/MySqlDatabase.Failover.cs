@@ -1,5 +1,6 @@
 using System.Globalization;
 using Harness.Core.Control;
+using Harness.Core.Databases;
 using Harness.Core.Histories;
 using Harness.Core.Runs;
 using Microsoft.Extensions.Logging;
@@ -18,60 +19,22 @@ namespace Harness.Databases.MySql;
 public sealed partial class MySqlDatabase
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
-    private CancellationTokenSource? _failoverCts;
-    private Task? _failoverTask;
+    private FailoverLoop? _failover;
     private readonly HashSet<string> _fenced = [];
-    private DateTime _promotedAt = DateTime.MinValue;
     private bool _warnedNoCandidate;
 
     /// <summary>How many promotions the manager made.</summary>
-    public int Promotions { get; private set; }
+    public int Promotions => _failover?.Promotions ?? 0;
 
     private void StartFailoverManager(RunContext run)
     {
-        _failoverCts = new CancellationTokenSource();
-        var ct = _failoverCts.Token;
-        _failoverTask = Task.Run(() => FailoverLoopAsync(run, ct), CancellationToken.None);
+        _failover = new FailoverLoop("mysql", settings.FailoverAfter, new FailoverLoop.Steps(() => _primary, RepointReplicasAsync, PrimaryHealthyAsync, TryPromoteAsync));
+        _failover.Start(run);
     }
 
     private async Task StopFailoverManagerAsync()
     {
-        if (_failoverCts is null || _failoverTask is null) return;
-        await _failoverCts.CancelAsync();
-        try { await _failoverTask; }
-        catch (OperationCanceledException) { }
-        _failoverTask = null;
-    }
-
-    private async Task FailoverLoopAsync(RunContext run, CancellationToken ct)
-    {
-        DateTime? downSince = null;
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(250, ct);
-                var primary = _primary;
-                if (primary is null) continue;
-                await RepointReplicasAsync(run, primary, ct);
-                if (DateTime.UtcNow - _promotedAt < settings.FailoverAfter * 2 || await PrimaryHealthyAsync(primary, ct))
-                {
-                    downSince = null;
-                    continue;
-                }
-                downSince ??= DateTime.UtcNow;
-                if (DateTime.UtcNow - downSince < settings.FailoverAfter) continue;
-                if (await TryPromoteAsync(run, primary, ct)) downSince = null;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                run.Logger.LogWarning("mysql failover manager: {Error}", e.Message);
-            }
-        }
+        if (_failover is not null) await _failover.StopAsync();
     }
 
     /// <summary>Healthy = the host can query the primary, and some reachable replica (if any) has its IO thread running against it.</summary>
@@ -156,8 +119,6 @@ public sealed partial class MySqlDatabase
             await EnableSemiSyncPrimaryAsync(best, ct);
             lock (_lock) _deposed.Add(old.Name);
             _primary = best;
-            _promotedAt = DateTime.UtcNow;
-            Promotions++;
             var fenced = false;
             if (settings.Fencing)
             {
@@ -165,20 +126,7 @@ public sealed partial class MySqlDatabase
                 lock (_lock) _fenced.Add(old.Name);
                 fenced = true;
             }
-            var invoke = run.Recorder.Record(Operation.Invoke(Operation.NemesisProcess, "promote", Datum.Map([new(Datum.Of("from"), Datum.Of(old.Name))])));
-            run.Recorder.Record(invoke with
-            {
-                Type = OpType.Info,
-                Index = -1,
-                TimeNanos = -1,
-                Value = Datum.Map([
-                    new(Datum.Of("from"), Datum.Of(old.Name)),
-                    new(Datum.Of("to"), Datum.Of(best.Name)),
-                    new(Datum.Of("nodes"), Datum.Vec(Datum.Of(best.Name))),
-                    new(Datum.Of("gtid"), Datum.Of(bestPos)),
-                    new(Datum.Of("fenced"), Datum.Of(fenced)),
-                ]),
-            });
+            FailoverLoop.RecordPromotion(run, old, best, fenced, ("gtid", Datum.Of(bestPos)));
             run.Logger.LogWarning("mysql failover: promoted {New} (gtid {Gtid}) to replace {Old}{Fenced}", best, bestPos, old, fenced ? "; old primary fenced (killed)" : "");
             return true;
         }

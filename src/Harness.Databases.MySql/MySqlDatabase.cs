@@ -137,7 +137,7 @@ public sealed partial class MySqlDatabase(MySqlSettings settings)
     public void Dispose()
     {
         _topology.Dispose();
-        _failoverCts?.Dispose();
+        _failover?.Dispose();
     }
 
     /// <summary>Starts a fresh node's server and creates the test's user and schema on it alone (not binlogged,

@@ -1,5 +1,5 @@
 using Harness.Core.Control;
-using Harness.Core.Histories;
+using Harness.Core.Databases;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Harness.Core.Runs;
@@ -17,61 +17,23 @@ namespace Harness.Databases.Postgres;
 public sealed partial class PostgresDatabase
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
-    private CancellationTokenSource? _failoverCts;
-    private Task? _failoverTask;
+    private FailoverLoop? _failover;
     /// <summary>Old primaries killed by fencing, to rebuild as standbys (by the manager, not the nemesis).</summary>
     private readonly HashSet<string> _fenced = [];
-    private DateTime _promotedAt = DateTime.MinValue;
     private bool _warnedNoCandidate;
 
     /// <summary>How many promotions the manager made (for tests and the log).</summary>
-    public int Promotions { get; private set; }
+    public int Promotions => _failover?.Promotions ?? 0;
 
     private void StartFailoverManager(RunContext run)
     {
-        _failoverCts = new CancellationTokenSource();
-        var ct = _failoverCts.Token;
-        _failoverTask = Task.Run(() => FailoverLoopAsync(run, ct), CancellationToken.None);
+        _failover = new FailoverLoop("postgres", settings.FailoverAfter, new FailoverLoop.Steps(() => _primary, RepointReplicasAsync, PrimaryHealthyAsync, TryPromoteAsync));
+        _failover.Start(run);
     }
 
     private async Task StopFailoverManagerAsync()
     {
-        if (_failoverCts is null || _failoverTask is null) return;
-        await _failoverCts.CancelAsync();
-        try { await _failoverTask; }
-        catch (OperationCanceledException) { }
-        _failoverTask = null;
-    }
-
-    private async Task FailoverLoopAsync(RunContext run, CancellationToken ct)
-    {
-        DateTime? downSince = null;
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(250, ct);
-                var primary = _primary;
-                if (primary is null) continue;
-                await RepointReplicasAsync(run, primary, ct);
-                if (DateTime.UtcNow - _promotedAt < settings.FailoverAfter * 2 || await PrimaryHealthyAsync(primary, ct))
-                {
-                    downSince = null;
-                    continue;
-                }
-                downSince ??= DateTime.UtcNow;
-                if (DateTime.UtcNow - downSince < settings.FailoverAfter) continue;
-                if (await TryPromoteAsync(run, primary, ct)) downSince = null;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                run.Logger.LogWarning("postgres failover manager: {Error}", e.Message);
-            }
-        }
+        if (_failover is not null) await _failover.StopAsync();
     }
 
     /// <summary>Healthy = the host can query the primary, and some reachable replica (if any) still hears from it.</summary>
@@ -123,8 +85,6 @@ public sealed partial class PostgresDatabase
             }
             lock (_lock) _deposed.Add(old.Name);
             _primary = best;
-            _promotedAt = DateTime.UtcNow;
-            Promotions++;
             var fenced = false;
             if (settings.Fencing)
             {
@@ -132,19 +92,7 @@ public sealed partial class PostgresDatabase
                 lock (_lock) _fenced.Add(old.Name);
                 fenced = true;
             }
-            var invoke = run.Recorder.Record(Operation.Invoke(Operation.NemesisProcess, "promote", Datum.Map([new(Datum.Of("from"), Datum.Of(old.Name))])));
-            run.Recorder.Record(invoke with
-            {
-                Type = OpType.Info,
-                Index = -1,
-                TimeNanos = -1,
-                Value = Datum.Map([
-                    new(Datum.Of("from"), Datum.Of(old.Name)),
-                    new(Datum.Of("to"), Datum.Of(best.Name)),
-                    new(Datum.Of("nodes"), Datum.Vec(Datum.Of(best.Name))),
-                    new(Datum.Of("fenced"), Datum.Of(fenced)),
-                ]),
-            });
+            FailoverLoop.RecordPromotion(run, old, best, fenced);
             run.Logger.LogWarning("postgres failover: promoted {New} (lsn {Lsn}) to replace {Old}{Fenced}", best, bestLsn, old, fenced ? "; old primary fenced (killed)" : "");
             return true;
         }

@@ -195,7 +195,7 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
     public void Dispose()
     {
         _topology.Dispose();
-        _failoverCts?.Dispose();
+        _failover?.Dispose();
     }
 
     // ---- servers -------------------------------------------------------------------------------------
