@@ -126,7 +126,7 @@ internal static class CleanupCommand
     private static int Rank(string kind) =>
         Array.IndexOf(KindOrder, kind) is var i and >= 0 ? i : KindOrder.Length;
 
-    private static readonly string[] KindOrder = ["namespace", RunResource.ProcessKind, "veth", "bridge", "iptables", "directory", "sysv-shm"];
+    private static readonly string[] KindOrder = ["namespace", "container", "network", "dockerd", RunResource.ProcessKind, "veth", "bridge", "iptables", "mount", "directory", "sysv-shm"];
 
     private static string Plural(string kind) => kind switch
     {
@@ -136,6 +136,7 @@ internal static class CleanupCommand
         "iptables" => "iptables rules",
         "directory" => "directories",
         "sysv-shm" => "shared memory",
+        "dockerd" => "private dockerd",
         _ => kind + "s",
     };
 
