@@ -122,7 +122,7 @@ internal sealed class DockerDaemon : IAsyncDisposable
         {
             var bridge = $"hk{id}";
             ledger?.Add(new RunResource(DockerLeftovers.Directory, execRoot), new RunResource(DockerLeftovers.Bridge, bridge),
-                new RunResource(DockerLeftovers.Endpoint, endpoint.ToString()));
+                new RunResource(DockerLeftovers.Endpoint, endpoint.ToString()), new RunResource(DockerLeftovers.DataRoot, dataRoot));
             // One private daemon per data root at a time (two would share containerd's and the image store's state).
             Directory.CreateDirectory(CacheRoot);
             try
@@ -179,7 +179,7 @@ internal sealed class DockerDaemon : IAsyncDisposable
     }
 
     /// <summary>Running dockerd processes started with <c>--data-root <paramref name="dataRoot"/></c> (PID, exec root).</summary>
-    private static List<(int Pid, string ExecRoot)> DaemonsUsing(string dataRoot)
+    internal static List<(int Pid, string ExecRoot)> DaemonsUsing(string dataRoot)
     {
         var found = new List<(int, string)>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))

@@ -20,6 +20,8 @@ internal static partial class DockerLeftovers
     // The kinds of resource a docker run records (RunResource.ProcessKind for processes found, not recorded).
     /// <summary>The daemon the run talked to (its endpoint URI): where to look, never itself removed.</summary>
     public const string Endpoint = "docker-endpoint";
+    /// <summary>The private daemon's data root (where its containers live while it is down): never removed itself.</summary>
+    public const string DataRoot = "docker-data-root";
     public const string Container = "container";
     public const string Network = "network";
     /// <summary>The run's private dockerd (PID and start time).</summary>
@@ -38,10 +40,16 @@ internal static partial class DockerLeftovers
                 foreach (var r in await LabelledAsync(client, marker.RunId, ct))
                     found.Add(r);
         foreach (var r in marker.Resources)
-            if (r.Kind is not (Endpoint or Container or Network) && await ExistsAsync(marker, r, ct)) found.Add(r);
+            if (r.Kind is not (Endpoint or DataRoot or Container or Network) && await ExistsAsync(marker, r, ct)) found.Add(r);
         if (!found.Any(r => r.Kind == Daemon))
+        {
             foreach (var pid in OrphansOf(marker))
                 if (LocalProcess.StartTimeOf(pid) is { } start) found.Add(RunResource.Process(pid, start));
+            // a private daemon that is gone keeps the run's containers in its data root, and a killed one its mount of it
+            if (!found.Any(r => r.Kind == Container))
+                found.AddRange(ContainersInDataRoot(marker).Select(name => new RunResource(Container, name)));
+            if (await StaleDataRootMountAsync(marker, ct) is { } mount) found.Add(new RunResource(Mount, mount));
+        }
         return found;
     }
 
@@ -89,10 +97,60 @@ internal static partial class DockerLeftovers
         if (System.IO.Directory.Exists(DockerDaemon.RunRoot) && !System.IO.Directory.EnumerateFileSystemEntries(DockerDaemon.RunRoot).Any())
             System.IO.Directory.Delete(DockerDaemon.RunRoot);
 
+        // 4. The containers a killed private daemon keeps in its data root: a daemon started for cleanup on that data
+        // root (when no other private daemon uses it) removes them and the network by label, then stops.
+        if (ContainersInDataRoot(marker).Count > 0 && marker.Resources.Any(r => r.Kind == Daemon)
+            && marker.Resources.FirstOrDefault(r => r.Kind == DataRoot)?.Name == Path.Combine(DockerDaemon.CacheRoot, "data")
+            && await ConnectAsync(marker, ct) is null && OrphansOf(marker).Count == 0)
+        {
+            try
+            {
+                await using var daemon = await DockerDaemon.StartPrivateAsync(marker.RunId, await DockerProvisioner.FreeSubnetAsync(ct), TextWriter.Null, null, ct);
+                await DockerCluster.RemoveLabelledAsync(daemon.Client, marker.RunId, ct);
+            }
+            catch (ProvisioningException) { } // the data root is in use: named below as still there
+        }
+
+        // 5. The bind mount of the data root onto itself that a killed dockerd leaves (only when no dockerd uses it).
+        if (await StaleDataRootMountAsync(marker, ct) is { } stale) await HostCommand.RunAsync(["umount", "-l", stale], ct);
+
         // What is still there now could not be removed.
         var left = await FindAsync(marker, ct);
         removed.AddRange(found.Where(r => !left.Contains(r)));
         return new LeftoverRemoval(removed, [.. left.Select(r => $"{r} is still there")]);
+    }
+
+    /// <summary>The recorded private data root when it is still mounted onto itself (dockerd makes that mount and
+    /// removes it when it stops; a killed one leaves it) while no dockerd uses that data root; else null.</summary>
+    private static async Task<string?> StaleDataRootMountAsync(RunMarker marker, CancellationToken ct)
+    {
+        if (marker.Resources.FirstOrDefault(r => r.Kind == DataRoot) is not { } root || !marker.Resources.Any(r => r.Kind == Daemon)) return null;
+        var mounted = (await File.ReadAllLinesAsync("/proc/self/mountinfo", ct))
+            .Any(l => l.Split(' ') is { Length: > 4 } f && f[3] == root.Name && f[4] == root.Name);
+        return mounted && DockerDaemon.DaemonsUsing(root.Name).Count == 0 ? root.Name : null;
+    }
+
+    /// <summary>The names of the containers labelled with the run's id in the recorded private data root
+    /// (<c>containers/*/config.v2.json</c>), for when no daemon answers for it.</summary>
+    private static List<string> ContainersInDataRoot(RunMarker marker)
+    {
+        var names = new List<string>();
+        if (marker.Resources.FirstOrDefault(r => r.Kind == DataRoot) is not { } root) return names;
+        var containers = Path.Combine(root.Name, "containers");
+        if (!System.IO.Directory.Exists(containers)) return names;
+        foreach (var dir in System.IO.Directory.EnumerateDirectories(containers))
+        {
+            try
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.v2.json")));
+                var config = json.RootElement.GetProperty("Config");
+                if (config.TryGetProperty("Labels", out var labels) && labels.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && labels.TryGetProperty(DockerCluster.RunLabel, out var run) && run.GetString() == marker.RunId)
+                    names.Add(json.RootElement.TryGetProperty("Name", out var name) ? name.GetString()?.TrimStart('/') ?? Path.GetFileName(dir) : Path.GetFileName(dir));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException) { }
+        }
+        return names;
     }
 
     /// <summary>A client of the recorded daemon when it answers (within 3 s), else null.</summary>

@@ -138,6 +138,9 @@ public sealed partial class DockerProvisioner(TextWriter? status = null) : IProv
         throw new ProvisioningException("no free 10.78.x.0/24 subnet or run id found; remove stale harness networks (ip link show | grep -E 'hd|hk')");
     }
 
+    /// <summary>An x such that 10.78.x.0/24 and 10.79.x.0/24 are unused on the host (for a cleanup's daemon).</summary>
+    internal static async Task<int> FreeSubnetAsync(CancellationToken ct) => (await ReserveAsync(ct)).Subnet;
+
     [GeneratedRegex(@"\b10\.7[89]\.(\d{1,3})\.\d{1,3}")]
     private static partial Regex Subnet();
 }

@@ -109,6 +109,57 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
         }
     }
 
+    [IntegrationFact("dockerd", "iptables", "nsenter")]
+    public async Task Should_RemoveTheContainersTheDaemonKept_When_TheHarnessAndItsPrivateDockerdAreBothKilled()
+    {
+        var results = Directory.CreateTempSubdirectory("harness-docker-cleanup-").FullName;
+        var before = await DockerSnapshot.TakeAsync();
+        using var child = StartHarness("test", "postgres", "--provisioner", "docker", "--workload", "register",
+            "--time-limit", "120", "--results", results, "--plain");
+        try
+        {
+            // Given a docker run in its main phase
+            var (path, marker) = await WaitForAsync(() => RunLedger.ReadAll().FirstOrDefault(m => m.Marker.HarnessPid == child.Id),
+                m => m.Marker is { Provisioner: "docker" } mk && mk.Resources.Count(r => r.Kind == "container") == 3, TimeSpan.FromSeconds(180), "the run's marker");
+            await WaitForAsync(() => HistoryLength(results), n => n > 2000, TimeSpan.FromSeconds(120), "operations in the history");
+            marker = RunLedger.Read(path)!;
+            var id = marker.RunId;
+            var daemonPid = int.Parse(Assert.Single(marker.Resources, r => r.Kind == "dockerd").Name, CultureInfo.InvariantCulture);
+            var containerPids = await ContainerPidsAsync(new Uri(Assert.Single(marker.Resources, r => r.Kind == "docker-endpoint").Name), id);
+            var servers = containerPids.Concat(containerPids.SelectMany(Descendants)).ToList();
+
+            // When the harness and then its private dockerd are killed with kill -9
+            Assert.Equal(0, Syscalls.Kill(child.Id, 9));
+            await child.WaitForExitAsync();
+            Assert.Equal(0, Syscalls.Kill(daemonPid, 9));
+            await WaitForAsync(() => HostAlive(daemonPid), alive => !alive, TimeSpan.FromSeconds(10), "the daemon's death");
+
+            // Then cleanup finds what the dead daemon left (its containerd, shims and containers' processes, the
+            // containers kept in its data root) and removes all of it, through a daemon of its own on that data root
+            var (exit, output) = await CleanupAsync("--dry-run");
+            log.WriteLine(output);
+            Assert.Contains($"killed): would remove 3 containers, ", output, StringComparison.Ordinal);
+            Assert.Matches(@"would remove 3 containers, \d+ processes, 2 bridges, FORWARD rule, ", output);
+            (exit, output) = await CleanupAsync();
+            log.WriteLine(output);
+            Assert.Equal(0, exit);
+            Assert.Matches($@"{id} \(docker, harness pid {child.Id}, started [^)]*, killed\): removed 3 containers, \d+ processes, 2 bridges, FORWARD rule, ", output);
+            Assert.Empty(await DockerSnapshot.NewSinceAsync(before));
+            Assert.All(servers, pid => Assert.False(HostAlive(pid), $"process {pid} still runs"));
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            if (!child.HasExited)
+            {
+                Syscalls.Kill(child.Id, 9);
+                await child.WaitForExitAsync();
+            }
+            if (RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await CleanupAsync();
+            Directory.Delete(results, recursive: true);
+        }
+    }
+
     [GeneratedRegex(@"^harness: warning: \d+ killed runs? left resources behind \(containers, networks, private dockerd, links, iptables rules, directories\); run 'harness cleanup'$", RegexOptions.Multiline)]
     private static partial Regex WarningLine();
 
