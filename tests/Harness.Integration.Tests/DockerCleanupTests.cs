@@ -160,6 +160,102 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
         }
     }
 
+    [IntegrationFact("dockerd", "iptables", "nsenter")]
+    public async Task Should_RemoveOnlyTheRunsContainersAndNetwork_When_ARunOnAnExistingDaemonIsKilled()
+    {
+        // Given a Docker daemon that is not the harness's (started here, as a user would, with a bridge of its own)
+        // holding a container of someone else, on the image cache's data root (its lock held, so no private
+        // daemon of the harness uses it meanwhile)
+        var before = await DockerSnapshot.TakeAsync();
+        var results = Directory.CreateTempSubdirectory("harness-docker-cleanup-").FullName;
+        var hex = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2));
+        var home = $"/run/harness-test-dockerd-{hex}";
+        var bridge = $"hx{hex}";
+        var socket = $"unix://{home}/docker.sock";
+        Directory.CreateDirectory(home);
+        await using var dataLock = new FileStream(Path.Combine(DockerDaemon.CacheRoot, "data.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        await RunAsync("ip", "link", "add", bridge, "type", "bridge");
+        await RunAsync("ip", "addr", "add", $"10.79.{await DockerProvisioner.FreeSubnetAsync(CancellationToken.None)}.1/24", "dev", bridge);
+        File.WriteAllText($"{home}/daemon.json", "{}\n");
+        var dockerd = Process.Start(new ProcessStartInfo("dockerd", ["--config-file", $"{home}/daemon.json", "--host", socket,
+            "--data-root", Path.Combine(DockerDaemon.CacheRoot, "data"), "--exec-root", home, "--pidfile", $"{home}/dockerd.pid", "--bridge", bridge,
+            "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--log-level", "warn"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        dockerd.OutputDataReceived += (_, _) => { };
+        dockerd.ErrorDataReceived += (_, _) => { };
+        dockerd.BeginOutputReadLine();
+        dockerd.BeginErrorReadLine();
+        using var client = new DockerClientBuilder().WithEndpoint(new Uri(socket)).Build();
+        Process? child = null;
+        string? other = null;
+        try
+        {
+            await WaitForAsync(() => DockerDaemon.AnswersAsync(new Uri(socket), CancellationToken.None).Result, up => up, TimeSpan.FromSeconds(30), "the daemon");
+            other = (await client.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Image = DockerImages.LocalTag(["postgresql-15"]), Cmd = ["sleep", "infinity"], Name = $"someone-else-{hex}",
+                Labels = new Dictionary<string, string> { [DockerCluster.RunLabel] = "0000" },
+            })).ID;
+
+            // And a docker run on it (DOCKER_HOST), killed with kill -9 in its main phase
+            child = StartHarness(new Dictionary<string, string> { ["DOCKER_HOST"] = socket }, "test", "postgres", "--provisioner", "docker",
+                "--workload", "register", "--time-limit", "120", "--results", results, "--plain");
+            var (path, marker) = await WaitForAsync(() => RunLedger.ReadAll().FirstOrDefault(m => m.Marker.HarnessPid == child.Id),
+                m => m.Marker is { Provisioner: "docker" } mk && mk.Resources.Count(r => r.Kind == "container") == 3, TimeSpan.FromSeconds(180), "the run's marker");
+            await WaitForAsync(() => HistoryLength(results), n => n > 2000, TimeSpan.FromSeconds(120), "operations in the history");
+            Assert.Equal(0, Syscalls.Kill(child.Id, 9));
+            await child.WaitForExitAsync();
+            marker = RunLedger.Read(path)!;
+            var id = marker.RunId;
+            Assert.Equal(socket, Assert.Single(marker.Resources, r => r.Kind == "docker-endpoint").Name);
+            Assert.DoesNotContain(marker.Resources, r => r.Kind == "dockerd");
+
+            // When cleanup runs
+            var (exit, output) = await CleanupAsync("--dry-run");
+            log.WriteLine(output);
+            Assert.Contains($"{id} (docker, harness pid {child.Id}, started ", output, StringComparison.Ordinal);
+            Assert.Contains($"killed): would remove 3 containers, network harness-{id}, bridge hd{id}, FORWARD rule", output, StringComparison.Ordinal);
+            (exit, output) = await CleanupAsync();
+            log.WriteLine(output);
+
+            // Then the run's containers, network and rule are gone through that daemon, and nothing else of it:
+            // the daemon still runs and answers, with the other container and its own bridge
+            Assert.Equal(0, exit);
+            Assert.Contains($"killed): removed 3 containers, network harness-{id}, bridge hd{id}, FORWARD rule", output, StringComparison.Ordinal);
+            Assert.Empty(await ContainerPidsAsync(new Uri(socket), id));
+            Assert.True(HostAlive(dockerd.Id));
+            Assert.True(await DockerDaemon.AnswersAsync(new Uri(socket), CancellationToken.None));
+            Assert.Equal(other, Assert.Single(await client.Containers.ListContainersAsync(new ContainersListParameters { All = true })).ID);
+            Assert.DoesNotContain((await client.Networks.ListNetworksAsync()).Select(n => n.Name), n => n.StartsWith("harness-", StringComparison.Ordinal));
+            Assert.True(Directory.Exists($"/sys/class/net/{bridge}"));
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            if (child is { HasExited: false })
+            {
+                Syscalls.Kill(child.Id, 9);
+                await child.WaitForExitAsync();
+            }
+            if (child is not null && RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await CleanupAsync();
+            child?.Dispose();
+            if (other is not null) await client.Containers.RemoveContainerAsync(other, new ContainerRemoveParameters { Force = true });
+            Syscalls.Kill(dockerd.Id, 15);
+            await dockerd.WaitForExitAsync();
+            await RunAsync("ip", "link", "del", bridge);
+            await DockerDaemon.UnmountBelowAsync(home);
+            Directory.Delete(home, recursive: true);
+            Directory.Delete(results, recursive: true);
+        }
+        // And the machine is as before (the test's own daemon stopped)
+        Assert.Empty(await DockerSnapshot.NewSinceAsync(before));
+    }
+
+    private static async Task RunAsync(string file, params string[] args)
+    {
+        using var p = Process.Start(file, args);
+        await p.WaitForExitAsync();
+    }
+
     [GeneratedRegex(@"^harness: warning: \d+ killed runs? left resources behind \(containers, networks, private dockerd, links, iptables rules, directories\); run 'harness cleanup'$", RegexOptions.Multiline)]
     private static partial Regex WarningLine();
 
@@ -218,10 +314,13 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
         Directory.EnumerateFiles(results, "history.jsonl", SearchOption.AllDirectories).Select(f => new FileInfo(f).Length).DefaultIfEmpty(0).Max();
 
     /// <summary>The CLI in a child process (`dotnet harness.dll ...`), its output drained.</summary>
-    private static Process StartHarness(params string[] args)
+    private static Process StartHarness(params string[] args) => StartHarness(new Dictionary<string, string>(), args);
+
+    private static Process StartHarness(Dictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["DOTNET_EnableDiagnostics"] = "0";
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "harness.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         var child = Process.Start(psi)!; // not shell-executed, so never null
