@@ -17,7 +17,7 @@ internal static class CleanupCommand
     public static Command Create()
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "List what would be removed, remove nothing" };
-        var command = new Command("cleanup", "Remove what killed runs left behind (namespaces, links, iptables rules, servers, run directories), from their markers in /run/harness")
+        var command = new Command("cleanup", "Remove what killed runs left behind (namespaces, containers, links, iptables rules, servers, private dockerds, run directories), from their markers in /run/harness")
         {
             dryRun,
         };
