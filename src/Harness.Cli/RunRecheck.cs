@@ -28,7 +28,11 @@ internal static class RunRecheck
         var history = HistoryJson.ReadFile(Path.Combine(runDirectory, ResultStore.HistoryFile));
         foreach (var warning in history.Warnings) warn?.Invoke(warning);
         var name = ResultStore.ReadTestName(runDirectory);
-        var result = TestRunner.CheckHistory(name, workload.Checker, history, interrupted: false, crash: null, ct);
+        // the database's own view of its replication lag, when the run sampled it (lag.jsonl)
+        var lag = LagLog.ReadRun(runDirectory);
+        foreach (var warning in lag?.Warnings ?? []) warn?.Invoke(warning);
+        var result = TestRunner.CheckHistory(name, workload.Checker, history, interrupted: false, crash: null, ct,
+            lag is null ? null : [ReplicationSummary.From(lag.Samples)]);
         var unfinished = Unfinished(ResultStore.ReadPhasesDone(runDirectory), options.Faults.Length > 0, workload.Final is not null, history);
         if (unfinished.Count > 0)
             result = Harness.Core.Checking.Checkers.Merge(name, [.. result.Children, CheckResult.Unknown("run", $"the run did not finish: {string.Join(", ", unfinished)}")]);

@@ -79,7 +79,8 @@ public sealed partial class MySqlDatabase
     {
         if (await ScalarAsync(primary, "SELECT 1", ct) is null) return false;
         var replicasReachable = 0;
-        foreach (var n in Nodes.Where(n => n != primary && IsRunning(n)))
+        // a replica the lag fault holds says nothing about the primary (its threads are stopped on purpose)
+        foreach (var n in Nodes.Where(n => n != primary && IsRunning(n) && !IsHeld(n)))
         {
             var status = await SlaveStatusAsync(n, ct);
             var link = status?.FirstOrDefault(s => s.MasterHost == primary.Address);
@@ -107,14 +108,39 @@ public sealed partial class MySqlDatabase
         try
         {
             if (_primary != old) return true;
-            Node? best = null;
-            var bestPos = "";
-            long bestSeq = -2;
+            // Every reachable replica stops receiving and applies what it received (a replica the lag fault holds too:
+            // its SQL thread is started again, its IO thread stays stopped); then the one that applied the most is
+            // promoted. Comparing Gtid_IO_Pos instead misleads: it advances at a transaction's first event, so a replica
+            // whose IO thread stopped mid-transaction looks as far as one that received (and, with semi-sync,
+            // acknowledged) it whole. With --lag-ms the SQL thread applies each event MASTER_DELAY late: the wait is longer.
+            var candidates = new List<Node>();
             foreach (var n in Nodes.Where(n => n != old && IsRunning(n)))
             {
                 var status = await SlaveStatusAsync(n, ct);
                 if (status is null || status.Count == 0) continue;
-                var pos = status[0].IoPos;
+                try
+                {
+                    await ExecuteAsync(n, "STOP SLAVE IO_THREAD; START SLAVE SQL_THREAD", ct, TimeSpan.FromSeconds(2));
+                    candidates.Add(n);
+                }
+                catch (Exception e) when (e is MySqlConnector.MySqlException or TimeoutException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                {
+                    if (run.Logger.IsEnabled(LogLevel.Information)) run.Logger.LogInformation("mysql failover: {Node} is no candidate: {Error}", n, e.Message);
+                }
+            }
+            var drainUntil = DateTime.UtcNow + TimeSpan.FromSeconds(5 + settings.LagMs / 1000);
+            Node? best = null;
+            var bestPos = "";
+            long bestSeq = -2;
+            foreach (var n in candidates)
+            {
+                while (DateTime.UtcNow < drainUntil)
+                {
+                    var status = await SlaveStatusAsync(n, ct);
+                    if (status is null || status.Count == 0 || status[0].SqlRunning != "Yes" || status[0].SqlState.StartsWith("Slave has read all relay log", StringComparison.Ordinal)) break;
+                    await Task.Delay(20, ct);
+                }
+                if (await ScalarAsync(n, "SELECT @@gtid_slave_pos", ct) is not string pos) continue;
                 var seq = GtidSequence(pos);
                 if (seq > bestSeq) (best, bestPos, bestSeq) = (n, pos, seq);
             }
@@ -125,9 +151,7 @@ public sealed partial class MySqlDatabase
                 return false;
             }
             _warnedNoCandidate = false;
-            // Stop receiving, apply what was received, then stop being a replica.
-            await ExecuteAsync(best, "STOP SLAVE IO_THREAD", ct);
-            if (bestPos.Length > 0) await ScalarAsync(best, $"SELECT MASTER_GTID_WAIT('{bestPos}', 5)", ct, TimeSpan.FromSeconds(6));
+            lock (_lock) _held.Remove(best.Name);
             await ExecuteAsync(best, "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = OFF", ct);
             await EnableSemiSyncPrimaryAsync(best, ct);
             lock (_lock) _deposed.Add(old.Name);
@@ -196,7 +220,7 @@ public sealed partial class MySqlDatabase
                 finally { _topology.Release(); }
                 continue;
             }
-            if (deposed || !IsRunning(n)) continue;
+            if (deposed || !IsRunning(n) || IsHeld(n)) continue; // a held replica is re-pointed when released
             var status = await SlaveStatusAsync(n, ct);
             if (status is null || status.Count == 0 || status[0].MasterHost == primary.Address) continue;
             try

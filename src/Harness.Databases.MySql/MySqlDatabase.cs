@@ -20,7 +20,7 @@ namespace Harness.Databases.MySql;
 /// multi-primary (every node replicates from every other, one GTID domain per node).
 /// </summary>
 public sealed partial class MySqlDatabase(MySqlSettings settings)
-    : IDatabase, IKillable, IPausable, IHasLogFiles, IHasPrimary, IHasNodeStates, IDisposable
+    : IDatabase, IKillable, IPausable, IHasLogFiles, IHasPrimary, IHasNodeStates, IHasReplicationLag, IHasReplicationStatus, IDisposable
 {
     public const int Port = 3306;
     public const string User = "jepsen";
@@ -179,9 +179,12 @@ public sealed partial class MySqlDatabase(MySqlSettings settings)
         await ExecuteAsync(node, sql.ToString(), ct);
     }
 
-    private static string MasterOptions(Node source) =>
+    /// <summary>The CHANGE MASTER options for a replica of <paramref name="source"/>; with --lag-ms, MASTER_DELAY in
+    /// whole seconds (https://mariadb.com/kb/en/delayed-replication/).</summary>
+    private string MasterOptions(Node source) =>
         $"MASTER_HOST = '{source.Address}', MASTER_PORT = {Port}, MASTER_USER = '{User}', MASTER_PASSWORD = '{Password}', " +
-        "MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 0.5";
+        "MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 0.5" +
+        (settings.LagMs > 0 ? string.Create(CultureInfo.InvariantCulture, $", MASTER_DELAY = {settings.LagMs / 1000}") : "");
 
     private async Task WaitForReplicationAsync(Node node, int connections, CancellationToken ct)
     {
@@ -466,7 +469,7 @@ public sealed partial class MySqlDatabase(MySqlSettings settings)
     private async Task AdminAsync(Node node, string sql, CancellationToken ct) =>
         await Cluster.Remote(node).ExecCheckedAsync(["mariadb", $"--defaults-file={ConfigPath(node)}", "-e", sql], ct);
 
-    internal sealed record SlaveStatus(string Connection, string MasterHost, string IoRunning, string SqlRunning, string IoPos, string LastError);
+    internal sealed record SlaveStatus(string Connection, string MasterHost, string IoRunning, string SqlRunning, string IoPos, string LastError, string SqlState = "");
 
     /// <summary>Every replication connection of the node (SHOW ALL SLAVES STATUS); null when the node cannot answer.</summary>
     private async Task<List<SlaveStatus>?> SlaveStatusAsync(Node node, CancellationToken ct)
@@ -484,7 +487,7 @@ public sealed partial class MySqlDatabase(MySqlSettings settings)
             {
                 string Col(string name) => reader[name] is DBNull or null ? "" : Convert.ToString(reader[name], CultureInfo.InvariantCulture) ?? "";
                 list.Add(new SlaveStatus(Col("Connection_name"), Col("Master_Host"), Col("Slave_IO_Running"), Col("Slave_SQL_Running"), Col("Gtid_IO_Pos"),
-                    Col("Last_IO_Error") + Col("Last_SQL_Error")));
+                    Col("Last_IO_Error") + Col("Last_SQL_Error"), Col("Slave_SQL_Running_State")));
             }
             return list;
         }

@@ -30,6 +30,12 @@ public sealed record MySqlSettings
     public bool? SnapshotIsolation { get; init; }
     /// <summary>wsrep_sync_wait bit mask (Galera only).</summary>
     public int WsrepSyncWait { get; init; }
+    /// <summary>MASTER_DELAY on every replica, in ms (a multiple of 1000; 0: none).</summary>
+    public int LagMs { get; init; }
+    /// <summary>What the lag fault holds: false (lag alone) = the SQL thread only, so the IO thread keeps receiving and
+    /// readers go stale; true (lag with another fault, which then happens while every replica is held) = the whole
+    /// replication connection, so the replicas do not even receive what the primary commits meanwhile.</summary>
+    public bool LagHoldsReceiving { get; init; }
     public TimeSpan OpTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long the primary must be down or cut off from every replica before a promotion.</summary>
     public TimeSpan FailoverAfter { get; init; } = TimeSpan.FromSeconds(1.5);
@@ -51,6 +57,8 @@ public sealed record MySqlSettings
         Isolation = MySqlSuite.Isolation.Of(options),
         SnapshotIsolation = MySqlSuite.SnapshotIsolation.Of(options) switch { "on" => true, "off" => false, _ => null },
         WsrepSyncWait = MySqlSuite.WsrepSyncWait.Of(options),
+        LagMs = MySqlSuite.LagOf(options),
+        LagHoldsReceiving = !options.Faults.IsDefault && options.Faults.Contains(Harness.Core.Nemeses.NemesisPackages.Lag) && options.Faults.Any(f => f != Harness.Core.Nemeses.NemesisPackages.Lag),
         OpTimeout = options.OpTimeout,
     };
 }

@@ -36,6 +36,14 @@ public sealed class MySqlSuite : ISuite
         "default", "default", "on", "off");
     public static IntegerOption WsrepSyncWait { get; } = new("wsrep-sync-wait",
         "wsrep_sync_wait (Galera): a bit mask of statements that wait for the node to catch up first (1 = reads)", 0, 0, 15);
+    public static IntegerOption LagMs { get; } = new("lag-ms",
+        "A steady replication delay on every replica: CHANGE MASTER TO MASTER_DELAY, in whole seconds, so a multiple of 1000 ms; auto is "
+        + AutoLagMs + " ms when reads go to asynchronous replicas (as in a real deployment, where replicas lag), else 0",
+        0, 0, 600_000, auto: "auto");
+    /// <summary>--lag-ms auto when reads go to asynchronous replicas: MASTER_DELAY's smallest step, 1 s. Without it a
+    /// replica on this machine applies a commit within a millisecond or so, and the session workload at the default
+    /// rate found nothing (3 of 3 runs of 6 s).</summary>
+    public const int AutoLagMs = 1000;
 
     public string Name => "mysql";
 
@@ -49,7 +57,7 @@ public sealed class MySqlSuite : ISuite
     };
 
     public IReadOnlyList<SuiteOption> Options { get; } =
-        [Topology, Replication, SemiSyncWait, SemiSyncTimeout, ReadFrom, Failover, Fencing, Isolation, SnapshotIsolation, WsrepSyncWait];
+        [Topology, Replication, SemiSyncWait, SemiSyncTimeout, ReadFrom, Failover, Fencing, LagMs, Isolation, SnapshotIsolation, WsrepSyncWait];
 
     private static bool IsPrimaryReplica(TestOptions o) => Topology.Of(o) == MySqlSettings.PrimaryReplica;
 
@@ -66,7 +74,43 @@ public sealed class MySqlSuite : ISuite
             o => Replication.Of(o) != MySqlSettings.SemiSync && (SemiSyncWait.Of(o) != SemiSyncWait.Default || SemiSyncTimeout.Of(o) != DefaultSemiSyncTimeoutMs)),
         new("--wsrep-sync-wait is a Galera setting; add --topology galera", o => WsrepSyncWait.Of(o) != 0 && Topology.Of(o) != MySqlSettings.Galera),
         new("--topology multi-primary needs --nodes 2 or more (primaries to replicate between)", o => Topology.Of(o) == MySqlSettings.MultiPrimary && o.NodeCount < 2),
+        new("--lag-ms is MariaDB's MASTER_DELAY, which counts whole seconds: use a multiple of 1000 (e.g. 1000 or 2000), or 0", o => LagMs.Of(o) % 1000 != 0),
+        new("--lag-ms and --nemesis lag delay a replica's SQL thread; galera has none (flow control keeps every node within a few write sets of the others): use --topology primary-replica",
+            o => Topology.Of(o) == MySqlSettings.Galera && (LagMs.Of(o) != 0 || (!o.Faults.IsDefault && o.Faults.Contains(NemesisPackages.Lag)))),
     ];
+
+    /// <summary>The replication delay for --lag-ms in ms (auto: MASTER_DELAY's smallest step when reads go to asynchronous replicas).</summary>
+    public static int LagOf(TestOptions options) => LagMs.OfOrAuto(options)
+        ?? (IsPrimaryReplica(options) && ReadFrom.Of(options) != "primary" && Replication.Of(options) == MySqlSettings.Async ? AutoLagMs : 0);
+
+    /// <summary>
+    /// The consistency model each isolation level promises, by MariaDB's documentation, which the list-append checker
+    /// checks the history against (the result also names the strongest model satisfied and the weakest violated):
+    /// <list type="bullet">
+    /// <item>serializable: "like REPEATABLE READ, but InnoDB implicitly converts all plain SELECT statements to SELECT ...
+    /// LOCK IN SHARE MODE" (https://mariadb.com/kb/en/set-transaction/#serializable): two-phase locking, serializable.</item>
+    /// <item>repeatable-read with innodb_snapshot_isolation = ON: "all consistent reads within the same transaction read the
+    /// snapshot established by the first read" (https://mariadb.com/kb/en/set-transaction/#repeatable-read), and a write
+    /// to a record changed since that snapshot fails with error 1020 (https://mariadb.com/kb/en/innodb-system-variables/#innodb_snapshot_isolation):
+    /// snapshot isolation.</item>
+    /// <item>repeatable-read with it OFF (10.11's default, used for "default"; ON only from 11.6.2): the snapshot covers plain
+    /// reads only; locking reads and writes act on the latest committed version, so updates can be lost. Nothing above read
+    /// committed is documented for what a transaction writes: read committed.</item>
+    /// <item>read-committed: "each consistent read, even within the same transaction, sets and reads its own fresh
+    /// snapshot": read committed. read-uncommitted: reads "may see a possible earlier version of a row" (dirty reads):
+    /// read uncommitted.</item>
+    /// <item>Galera: transactions on different nodes are certified, not locked, so SERIALIZABLE holds only between
+    /// transactions on one node; MariaDB documents the cluster-wide level as "between Serializable and Repeatable Read"
+    /// (https://mariadb.com/kb/en/mariadb-galera-cluster-known-limitations/): serializable is checked as repeatable read.</item>
+    /// </list>
+    /// </summary>
+    public static string Promise(string isolation, bool? snapshotIsolation, string topology = MySqlSettings.PrimaryReplica) => isolation switch
+    {
+        "serializable" when topology == MySqlSettings.Galera => "repeatable-read",
+        "repeatable-read" when snapshotIsolation == true => "snapshot-isolation",
+        "repeatable-read" => "read-committed",
+        var level => level,
+    };
 
     public TestSpec CreateTest(TestOptions options)
     {
@@ -81,13 +125,13 @@ public sealed class MySqlSuite : ISuite
             BankWorkload.Name => (run, node, ct) => Task.FromResult<IClient>(new MySqlBankClient(db, node, BankWorkload.Accounts, BankWorkload.InitialBalance)),
             var other => throw new NotSupportedException($"mysql has no '{other}' client; use one of {string.Join(", ", SupportedWorkloads)}"),
         };
-        var workload = Workloads.Workloads.Create(options, settings.Isolation);
+        var workload = Workloads.Workloads.Create(options, Promise(settings.Isolation, settings.SnapshotIsolation, settings.Topology));
         var faults = options.Faults.IsDefaultOrEmpty ? "" : "-" + string.Join(',', options.Faults);
         var shape = settings.Topology switch
         {
             MySqlSettings.Galera => "-galera",
             MySqlSettings.MultiPrimary => "-multi-primary",
-            _ => $"-{settings.Replication}{(settings.ReadFrom == "primary" ? "" : $"-read-{settings.ReadFrom}")}{(settings.Failover == "promote" ? "-promote" : "")}{(settings.Fencing ? "-fenced" : "")}",
+            _ => $"-{settings.Replication}{(settings.ReadFrom == "primary" ? "" : $"-read-{settings.ReadFrom}")}{(settings.Failover == "promote" ? "-promote" : "")}{(settings.Fencing ? "-fenced" : "")}{(settings.LagMs > 0 ? $"-lag{settings.LagMs}ms" : "")}",
         };
         return new TestSpec
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Harness.Core.Checking;
 using Harness.Core.Histories;
+using Harness.Core.Running;
 
 namespace Harness.Report;
 
@@ -92,6 +93,46 @@ internal static class ReportData
             foreach (var i in f.Ops) w.WriteNumberValue(i);
             w.WriteEndArray();
             w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (haveTimes && !input.Lag.IsEmpty) WriteLag(w, input.Lag);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// lag.jsonl, columnar: one entry per sample, in time order: t (microseconds, the history's clock), node (an
+    /// index into nodes), replay lag (ms) and bytes behind (null where the database reported none), and the state
+    /// (an index into states).
+    /// </summary>
+    private static void WriteLag(Utf8JsonWriter w, IReadOnlyList<LagSample> lag)
+    {
+        var samples = lag.OrderBy(s => s.TimeNanos).ToList();
+        var nodes = samples.Select(s => s.Node).Distinct().Order(StringComparer.Ordinal).ToList();
+        var states = samples.Select(s => s.State ?? "unknown").Distinct().Order(StringComparer.Ordinal).ToList();
+        w.WriteStartObject("lag");
+        WriteStrings(w, "nodes", nodes);
+        WriteStrings(w, "states", states);
+        w.WriteStartArray("t");
+        foreach (var s in samples) w.WriteNumberValue(s.TimeNanos / 1000);
+        w.WriteEndArray();
+        w.WriteStartArray("node");
+        foreach (var s in samples) w.WriteNumberValue(nodes.IndexOf(s.Node));
+        w.WriteEndArray();
+        w.WriteStartArray("state");
+        foreach (var s in samples) w.WriteNumberValue(states.IndexOf(s.State ?? "unknown"));
+        w.WriteEndArray();
+        w.WriteStartArray("replay_ms");
+        foreach (var s in samples)
+        {
+            if (s.ReplayLagMs is { } ms && double.IsFinite(ms)) w.WriteNumberValue(Math.Round(ms, 3));
+            else w.WriteNullValue();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("bytes");
+        foreach (var s in samples)
+        {
+            if (s.BytesBehind is { } b) w.WriteNumberValue(b);
+            else w.WriteNullValue();
         }
         w.WriteEndArray();
         w.WriteEndObject();

@@ -26,6 +26,10 @@ public sealed record ReportInput
     /// <summary>Where the history came from (a path), shown in the page footer.</summary>
     public string? Source { get; init; }
 
+    /// <summary>The database's own view of replication lag sampled during the run (lag.jsonl; see
+    /// <see cref="Harness.Core.Running.LagLog"/>), plotted per replica; empty when the run has none.</summary>
+    public ImmutableArray<Harness.Core.Running.LagSample> Lag { get; init; } = [];
+
     /// <summary>Warnings shown at the top of the page (after the history's own <see cref="History.Warnings"/>).</summary>
     public ImmutableArray<string> Notes { get; init; } = [];
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Harness.Core;
 using Harness.Core.Histories;
+using Harness.Core.Running;
 
 namespace Harness.Report;
 
@@ -48,8 +49,13 @@ public static class ReportWriter
         if (resultsProblem is not null)
             results = new JsonObject { ["checker"] = RunFiles.Results, ["valid"] = "unknown", ["validity"] = "unknown", ["summary"] = resultsProblem };
         if (testProblem is not null) test = new JsonObject { ["note"] = testProblem };
+        var lag = LagLog.ReadRun(runDir);
         var title = (string?)test?["name"] ?? $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(runDir).TrimEnd('/')))} {Path.GetFileName(Path.GetFullPath(runDir).TrimEnd('/'))}".Trim();
-        return new ReportInput { History = history, Title = title, ResultsJson = results, Test = test, Source = source };
+        return new ReportInput
+        {
+            History = history, Title = title, ResultsJson = results, Test = test, Source = source,
+            Lag = lag?.Samples ?? [], Notes = lag?.Warnings ?? [],
+        };
     }
 
     /// <summary>

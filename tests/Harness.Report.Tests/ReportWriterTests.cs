@@ -42,6 +42,50 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void Should_Embed_The_Lag_Samples_In_Time_Order_When_The_Run_Has_Lag_Jsonl()
+    {
+        // Given a run with lag.jsonl (n2 detached for a while) and a torn last line
+        var history = SampleHistory.Register(300);
+        var dir = SampleHistory.WriteRun(Path.Combine(_temp, "results"), "register", "20261122T011000Z", history, TestData("results-valid.json"));
+        var samples = SampleHistory.WriteLag(dir, history);
+        File.AppendAllText(Path.Combine(dir, RunFiles.Lag), "{\"time\":99,\"no");
+
+        // When its report is written
+        var data = ReportHtml.Data(File.ReadAllText(ReportWriter.WriteRun(dir)));
+
+        // Then every sample is there, columnar, in microseconds of the history's clock, with nulls where no figure was
+        // reported, and the torn line is a note on the page
+        var lag = data["lag"]!.AsObject();
+        var nodes = lag["nodes"]!.AsArray().Select(n => (string)n!).ToList();
+        Assert.Equal(["n2", "n3"], nodes);
+        var t = lag["t"]!.AsArray().Select(v => (long)v!).ToList();
+        Assert.Equal(samples.Count, t.Count);
+        Assert.Equal(samples.Select(s => s.TimeNanos / 1000).Order(), t);
+        var replay = lag["replay_ms"]!.AsArray();
+        var bytes = lag["bytes"]!.AsArray();
+        var states = lag["states"]!.AsArray().Select(n => (string)n!).ToList();
+        var detached = Enumerable.Range(0, t.Count).Where(i => states[(int)lag["state"]![i]!] == "detached").ToList();
+        Assert.Equal(samples.Count(s => s.State == "detached"), detached.Count);
+        Assert.All(detached, i => Assert.Null(replay[i]));
+        Assert.Equal(samples.Max(s => s.BytesBehind), detached.Max(i => (long)bytes[i]!));
+        Assert.Contains(data["notes"]!.AsArray(), n => ((string)n!).Contains(RunFiles.Lag, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_Embed_No_Lag_When_The_Run_Has_No_Lag_Jsonl()
+    {
+        // Given a run written before the harness sampled replication status (no lag.jsonl)
+        var dir = SampleHistory.WriteRun(Path.Combine(_temp, "results"), "register", "20261122T012000Z", SampleHistory.Register(100), TestData("results-valid.json"));
+
+        // When its report is written
+        var data = ReportHtml.Data(File.ReadAllText(ReportWriter.WriteRun(dir)));
+
+        // Then the data has no lag block (the page draws no lag plot) and no note about it
+        Assert.Null(data["lag"]);
+        Assert.Empty(data["notes"]!.AsArray());
+    }
+
+    [Fact]
     public void Should_Keep_Values_Inside_The_Data_Element_When_They_Contain_Closing_Tags()
     {
         // Given a history whose value is a hostile string

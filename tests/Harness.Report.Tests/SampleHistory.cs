@@ -73,6 +73,47 @@ public static class SampleHistory
         return HistoryJson.ReadDatum(ref reader);
     }
 
+    /// <summary>
+    /// Writes lag.jsonl into a run directory: n2 and n3 every 250 ms over the history's span, streaming with a replay
+    /// lag of 2 ms, except n2 from 1/4 to 1/2 of the span: detached (no replay lag), its bytes behind growing 4 KiB a sample.
+    /// Returns the samples written.
+    /// </summary>
+    public static IReadOnlyList<Harness.Core.Running.LagSample> WriteLag(string runDir, History history)
+    {
+        var end = history.Max(o => o.TimeNanos);
+        var samples = new List<Harness.Core.Running.LagSample>();
+        for (long t = 0, k = 0; t <= end; t += 250_000_000, k++)
+        {
+            var held = t >= end / 4 && t < end / 2;
+            samples.Add(held
+                ? new(t, "n2", "n1", "detached", BytesBehind: 4096 * (k - (end / 4 / 250_000_000)))
+                : new(t, "n2", "n1", "streaming", 0.1, 0.2, 2, 100));
+            samples.Add(new(t, "n3", "n1", "streaming", 0.1, 0.2, 2.5, 200));
+        }
+        File.WriteAllLines(Path.Combine(runDir, RunFiles.Lag), samples.Select(Harness.Core.Running.LagLog.Line));
+        return samples;
+    }
+
+    /// <summary>A results.json holding a visibility result with a t-visibility curve (P(seen) rising from 0.5 to 1;
+    /// the 5000 ms bin without trials).</summary>
+    public static string ResultsWithVisibility()
+    {
+        double[] ts = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+        var curve = new JsonArray([.. ts.Select((t, i) => (JsonNode?)new JsonObject
+        {
+            ["t_ms"] = t,
+            ["trials"] = i == ts.Length - 1 ? 0 : 100,
+            ["p_seen"] = i == ts.Length - 1 ? null : Math.Min(1, 0.5 + (i * 0.05)),
+        })]);
+        return new JsonObject
+        {
+            ["checker"] = "session", ["valid"] = true, ["validity"] = "valid", ["summary"] = "all 2 checks passed",
+            ["children"] = new JsonArray(
+                new JsonObject { ["checker"] = "session-guarantees", ["valid"] = true, ["validity"] = "valid", ["summary"] = "no violation" },
+                new JsonObject { ["checker"] = "visibility", ["valid"] = true, ["validity"] = "valid", ["summary"] = "10 of 100 reads stale", ["stats"] = new JsonObject { ["t_visibility"] = curve } }),
+        }.ToJsonString();
+    }
+
     /// <summary>Writes a run directory results/&lt;test&gt;/&lt;time&gt;/ with history.jsonl, test.json and, when given, results.json.</summary>
     public static string WriteRun(string resultsRoot, string test, string time, History history, string? resultsJson)
     {

@@ -61,8 +61,9 @@ public interface IHasReplicationLag
 /// </summary>
 public interface IHasReplicationStatus
 {
-    /// <summary>One sample per replica, as the database itself reports it now (empty when no node answers:
-    /// e.g. the primary is down or partitioned away).</summary>
+    /// <summary>One sample per replica, as the database itself reports it now (empty when no replica is known).
+    /// May throw when the database cannot be asked now (e.g. the primary is down, paused or partitioned away): the
+    /// runner skips that sample and counts it; it bounds each call and cancels <paramref name="ct"/> at the end.</summary>
     Task<IReadOnlyList<ReplicaStatus>> ReplicationStatusAsync(RunContext run, CancellationToken ct);
 }
 

@@ -28,6 +28,9 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
     /// <summary>How often history.jsonl is flushed during the run.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How often a database with <see cref="IHasReplicationStatus"/> is asked for its replication lag (lag.jsonl).</summary>
+    public TimeSpan ReplicationStatusInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     public RunStats Stats { get; } = stats ?? new RunStats();
 
     /// <summary>Runs the test on <paramref name="cluster"/> (which it disposes) and writes into <paramref name="runDirectory"/>.</summary>
@@ -62,6 +65,11 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         var interrupted = false;
         var dbStarted = false;
         using var flusher = new Timer(_ => SafeFlush(recorder), null, FlushInterval, FlushInterval);
+        // The database's own view of its replication lag, from the start of the main phase to the end of the final one.
+        await using var sampler = spec.Database is IHasReplicationStatus status
+            ? new ReplicationSampler(c => status.ReplicationStatusAsync(run, c), () => recorder.NowNanos, Path.Combine(runDirectory, LagLog.FileName), logger)
+            { Interval = ReplicationStatusInterval }
+            : null;
         handOver(); // the finally below tears the cluster down from here on
         try
         {
@@ -72,7 +80,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
             await nemesis.Nemesis.SetupAsync(run, ct);
             // The interpreter's loop runs on the thread pool, never on a caller's synchronization context
             // (a test framework's context would serialize its continuations behind other work).
-            await Task.Run(() => RunPhasesAsync(spec, run, ct), CancellationToken.None);
+            await Task.Run(() => RunPhasesAsync(spec, run, sampler, ct), CancellationToken.None);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -94,7 +102,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
 
         Stats.Phase = "checking";
         var history = recorder.ToHistory();
-        var result = Check(spec, history, interrupted, crash);
+        var result = Check(spec, history, interrupted, crash, sampler is { Started: true } ? [ReplicationSummary.From(sampler.Samples, sampler.Failed)] : []);
         ResultStore.WriteResults(runDirectory, result);
         Stats.Phase = "done";
         if (logger.IsEnabled(LogLevel.Information))
@@ -102,7 +110,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         return new RunResult { Check = result, Directory = runDirectory, EventCount = history.Count, Interrupted = interrupted, Crash = crash };
     }
 
-    private async Task RunPhasesAsync(TestSpec spec, RunContext run, CancellationToken ct)
+    private async Task RunPhasesAsync(TestSpec spec, RunContext run, ReplicationSampler? sampler, CancellationToken ct)
     {
         var options = spec.Options;
         var seed = options.Seed;
@@ -116,6 +124,7 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
                 Gen.OnClients(Gen.Rate(options.Rate, spec.Workload.Generator)),
                 Gen.OnNemesis(spec.Nemesis.Generator));
             Stats.Phase = "main";
+            sampler?.Start(ct);
             await interpreter.RunAsync(Gen.TimeLimit(options.TimeLimit, main));
             Done("main");
             if (!spec.Nemesis.Faults.IsEmpty)
@@ -133,10 +142,12 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
                 await interpreter.RunAsync(Gen.OnClients(final));
                 Done("final");
             }
+            if (sampler is not null) await sampler.StopAsync();
             if (spec.Database is IHasNodeStates states) await RecordNodeStatesAsync(states, run, ct);
         }
         finally
         {
+            if (sampler is not null) await sampler.StopAsync();
             if (ct.IsCancellationRequested) await interpreter.DrainAfterStopAsync(options.OpTimeout + TimeSpan.FromSeconds(2));
         }
         ct.ThrowIfCancellationRequested();
@@ -237,22 +248,25 @@ public sealed class TestRunner(ILogger logger, RunStats? stats = null)
         }
     }
 
-    private CheckResult Check(TestSpec spec, History history, bool interrupted, Exception? crash)
+    private CheckResult Check(TestSpec spec, History history, bool interrupted, Exception? crash, IReadOnlyList<CheckResult> informational)
     {
         using var cts = interrupted ? new CancellationTokenSource(InterruptedCheckTimeout) : new CancellationTokenSource();
-        return CheckHistory(spec.Name, spec.Workload.Checker, history, interrupted, crash, cts.Token);
+        return CheckHistory(spec.Name, spec.Workload.Checker, history, interrupted, crash, cts.Token, informational);
     }
 
     /// <summary>
     /// The verdict of a run: the workload's checker (a crash becomes Unknown), the history rules (a violation
     /// is Unknown: a harness or client bug, not the database's), and the run's own crash; an interrupted run
-    /// is at best Unknown. Also used to re-check a stored run.
+    /// is at best Unknown. Also used to re-check a stored run. <paramref name="informational"/> results computed
+    /// from beside the history (e.g. <see cref="ReplicationSummary"/> from lag.jsonl) are listed after the workload's.
     /// </summary>
-    public static CheckResult CheckHistory(string name, IChecker checker, History history, bool interrupted, Exception? crash, CancellationToken ct)
+    public static CheckResult CheckHistory(string name, IChecker checker, History history, bool interrupted, Exception? crash, CancellationToken ct,
+        IReadOnlyList<CheckResult>? informational = null)
     {
         // A workload composed of several checkers (e.g. session guarantees and visibility) lists each at the top.
         var workload = Checkers.CheckSafe(checker, history, ct);
         var results = workload.Children.IsDefaultOrEmpty ? new List<CheckResult> { workload } : [.. workload.Children];
+        if (informational is not null) results.AddRange(informational);
         var problems = history.Validate();
         if (problems.Count > 0)
         {

@@ -258,6 +258,72 @@ public sealed class TestRunnerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Should_Sample_Replication_Status_Into_Lag_Jsonl_And_Results_When_The_Database_Reports_It()
+    {
+        // Given the memory database wrapped in one that reports two replicas, and fails every third ask
+        var spec = new MemorySuite().CreateTest(Options("set"));
+        var reporting = new ReportingDatabase(spec.Database);
+        spec = spec with { Database = reporting };
+
+        // When the run runs (1 s main phase)
+        var cluster = new FakeCluster(3);
+        var dir = new ResultStore(_results).CreateRunDirectory(spec.Name, DateTimeOffset.UtcNow);
+        var result = await new TestRunner(NullLogger.Instance) { ReplicationStatusInterval = TimeSpan.FromMilliseconds(50) }
+            .RunAsync(spec, cluster, dir, CancellationToken.None);
+
+        // Then lag.jsonl holds the answers on the history's clock, within the main phase, the failed asks are
+        // skipped, results.json has the informational replication-status result, and the verdict is unchanged
+        Assert.Equal(Validity.Valid, result.Check.Validity);
+        var lag = LagLog.ReadRun(result.Directory)!;
+        Assert.Empty(lag.Warnings);
+        Assert.True(lag.Samples.Length >= 10, $"{lag.Samples.Length} samples");
+        Assert.Equal(["n2", "n3"], lag.Samples.Select(s => s.Node).Distinct().Order());
+        var history = HistoryJson.ReadFile(Path.Combine(result.Directory, ResultStore.HistoryFile));
+        var clientTimes = history.ClientOps.Select(o => o.TimeNanos).ToList();
+        Assert.All(lag.Samples, s => Assert.InRange(s.TimeNanos, clientTimes.Min() - 200_000_000, clientTimes.Max() + 200_000_000));
+        var status = result.Check.Children.Single(c => c.Checker == ReplicationSummary.Checker);
+        Assert.Equal(Validity.Valid, status.Validity);
+        Assert.True(status.Stats!["failed_samples"]!.GetValue<int>() >= 2);
+        Assert.Equal(lag.Samples.Length, status.Stats!["samples"]!.GetValue<int>());
+        Assert.Contains(ReplicationSummary.Checker, File.ReadAllText(Path.Combine(result.Directory, ResultStore.ResultsFile)), StringComparison.Ordinal);
+        var asksAfterRun = reporting.Asks;
+        await Task.Delay(200);
+        Assert.Equal(asksAfterRun, reporting.Asks); // sampling ended with the run
+    }
+
+    [Fact]
+    public async Task Should_Write_No_Lag_File_When_The_Database_Reports_No_Replication_Status()
+    {
+        // Given the memory database (no IHasReplicationStatus)
+        var spec = new MemorySuite().CreateTest(Options("set"));
+
+        // When it runs
+        var (result, _) = await RunAsync(spec);
+
+        // Then there is no lag.jsonl and no replication-status result
+        Assert.False(File.Exists(Path.Combine(result.Directory, LagLog.FileName)));
+        Assert.DoesNotContain(result.Check.Children, c => c.Checker == ReplicationSummary.Checker);
+    }
+
+    private sealed class ReportingDatabase(Core.Databases.IDatabase inner) : Core.Databases.IDatabase, Core.Databases.IHasReplicationStatus
+    {
+        private int _asks;
+
+        public int Asks => Volatile.Read(ref _asks);
+
+        public Task SetupAsync(RunContext run, CancellationToken ct) => inner.SetupAsync(run, ct);
+
+        public Task TeardownAsync(RunContext run, CancellationToken ct) => inner.TeardownAsync(run, ct);
+
+        public Task<IReadOnlyList<Core.Databases.ReplicaStatus>> ReplicationStatusAsync(RunContext run, CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref _asks) % 3 == 0) throw new InvalidOperationException("the primary does not answer");
+            return Task.FromResult<IReadOnlyList<Core.Databases.ReplicaStatus>>(
+                [new(run.Nodes[1], run.Nodes[0], "streaming", ReplayLagMs: 1), new(run.Nodes[2], run.Nodes[0], "streaming", BytesBehind: 8)]);
+        }
+    }
+
     private sealed class FailingDatabase : Core.Databases.IDatabase
     {
         public int Teardowns { get; private set; }

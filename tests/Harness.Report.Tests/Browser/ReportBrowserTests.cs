@@ -46,6 +46,51 @@ public sealed class ReportBrowserTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('.uplot').length", ct)));
         var unmoved = await browser.EvaluateAsync("(t => t.view[0] === t.full[0] && t.view[1] === t.full[1])(window.__harnessReport.timeline)", ct);
         Assert.True(unmoved is JsonValue v && v.GetValue<bool>(), "building the plots moved the timeline");
+        // (a run without lag.jsonl or a visibility result, e.g. an old one: no replication section)
+        Assert.Equal(0, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('#replication').length", ct)));
+    }
+
+    [ChromiumFact]
+    public async Task Should_Plot_Visibility_And_Replication_Lag_On_Fixed_Axes_When_The_Run_Has_Them()
+    {
+        ChromiumFactAttribute.Require();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var ct = cts.Token;
+        // Given a run with a visibility result and lag.jsonl (n2 detached for a while, its bytes behind growing)
+        var history = SampleHistory.Register(2000);
+        var dir = SampleHistory.WriteRun(_root, "session", "20261122T032000Z", history, SampleHistory.ResultsWithVisibility());
+        var samples = SampleHistory.WriteLag(dir, history);
+        var report = ReportWriter.WriteRun(dir);
+
+        // When chromium opens its report
+        await using var browser = await OpenAsync(report, "report-replication.png", ct);
+
+        // Then there are no script errors and three more plots in a replication section: the t-visibility curve on
+        // the fixed 13-bin axis with y 0..1, and replay lag and bytes behind, one series per replica, their y axes
+        // from 0 to the next power of ten (10 ms; 4096 * 15 B = 60 KiB -> 100 KiB), over the same time as the other plots
+        Assert.Empty(browser.Errors);
+        Assert.Equal(5, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('.uplot').length", ct)));
+        Assert.Equal(3, ReportPage.Number(await browser.EvaluateAsync("document.querySelectorAll('#replication .uplot').length", ct)));
+        var figures = (await browser.EvaluateAsync("""
+            (r => ({
+              vx: [r.visibility.scales.x.min, r.visibility.scales.x.max], vy: [r.visibility.scales.y.min, r.visibility.scales.y.max],
+              seen: r.visibility.data[1],
+              ry: [r.replay.scales.y.min, r.replay.scales.y.max], by: [r.bytes.scales.y.min, r.bytes.scales.y.max],
+              series: [r.replay.series.slice(1).map(s => s.label), r.bytes.series.slice(1).map(s => s.label)],
+              maxKiB: Math.max(...r.bytes.data[1].filter(v => v !== null)),
+              replayGaps: r.replay.data[1].filter(v => v === null).length,
+              x0: r.bytes.scales.x.min,
+            }))(window.__harnessReport.replication)
+            """, ct))!.AsObject();
+        Assert.Equal("[0,12]", figures["vx"]!.ToJsonString());
+        Assert.Equal("[0,1]", figures["vy"]!.ToJsonString());
+        Assert.Null(figures["seen"]!.AsArray()[12]); // the bin without trials is a gap, not 0
+        Assert.Equal("[0,10]", figures["ry"]!.ToJsonString());
+        Assert.Equal("[0,100]", figures["by"]!.ToJsonString());
+        Assert.Equal("""[["n2","n3"],["n2","n3"]]""", figures["series"]!.ToJsonString());
+        Assert.Equal(samples.Where(s => s.Node == "n2").Max(s => s.BytesBehind!.Value) / 1024.0, ReportPage.Number(figures["maxKiB"]), 3);
+        Assert.Equal(samples.Count(s => s.State == "detached"), ReportPage.Number(figures["replayGaps"]));
+        Assert.Equal(history.Min(o => o.TimeNanos) / 1e9, ReportPage.Number(figures["x0"]), 3);
     }
 
     [ChromiumFact]

@@ -4,6 +4,7 @@ import { Timeline, opLines } from './timeline.js';
 import { renderHeader } from './header.js';
 import { renderAnomalies } from './anomalies.js';
 import { renderPlots } from './plots.js';
+import { renderReplication } from './replication.js';
 
 const state = (window.__harnessReport = { errors: [], timelineDrawn: false });
 window.addEventListener('error', (e) => state.errors.push(String(e.message)));
@@ -27,6 +28,7 @@ function main() {
   const tlSection = el('section', { class: 'card' }, el('h2', null, 'Timeline'), timeline.root, details);
   const anomalies = el('section', { class: 'card', id: 'anomalies' });
   const plots = el('section', { class: 'card', id: 'plots' }, el('h2', null, 'Throughput and latency'));
+  const replication = el('section', { class: 'card', id: 'replication' }, el('h2', null, 'Replication'));
   app.replaceChildren(...renderHeader(model), tlSection, anomalies, plots);
   timeline.layout();
   // Anomalies and plots after the timeline is on screen.
@@ -36,6 +38,11 @@ function main() {
     setTimeout(() => {
       renderPlots(model, plots, timeline);
       state.plotsRendered = true;
+      // Only for runs with a visibility result or lag.jsonl samples.
+      app.insertBefore(replication, plots.nextSibling); // in the page first, so the plots get its width
+      const shown = renderReplication(model, replication, timeline);
+      if (!shown) replication.remove();
+      state.replication = shown;
       state.readyAt = performance.now();
       state.ready = true;
     }, 0);

@@ -2,7 +2,7 @@
 import uPlot from 'uplot';
 import { el } from './util.js';
 
-const PALETTE = ['#2563eb', '#db2777', '#059669', '#9333ea', '#ea580c', '#0891b2', '#65a30d', '#b45309', '#4f46e5', '#be123c', '#0f766e', '#7c3aed'];
+export const PALETTE = ['#2563eb', '#db2777', '#059669', '#9333ea', '#ea580c', '#0891b2', '#65a30d', '#b45309', '#4f46e5', '#be123c', '#0f766e', '#7c3aed'];
 const OUTCOME = ['ok', 'fail', 'info'];
 const DASH = [undefined, [6, 4], [2, 3]];
 const QUANTILES = [['p50', 0.5], ['p90', 0.9], ['p99', 0.99], ['max', 1]];
@@ -49,7 +49,7 @@ export function bucketize(m) {
   return { xs, step, sec, series: kept, tput, lat, dropped: series.length - kept.length };
 }
 
-function shadeFaults(m, sec) {
+export function shadeFaults(m, sec) {
   return (u) => {
     const ctx = u.ctx, { top, height } = u.bbox;
     ctx.save();
@@ -64,7 +64,7 @@ function shadeFaults(m, sec) {
 }
 
 // Dragging across a plot zooms it (uPlot) and moves the timeline to the same time range.
-function syncTimeline(timeline, sec) {
+export function syncTimeline(timeline, sec) {
   return (u) => {
     const { left, width } = u.select;
     if (!timeline || !(width > 0)) return;
