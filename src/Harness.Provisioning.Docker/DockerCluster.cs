@@ -10,7 +10,9 @@ namespace Harness.Provisioning.Docker;
 /// Nodes as containers on one private network of this run. Everything created carries the label
 /// <c>harness.run=&lt;id&gt;</c>; disposing removes, in order, the servers, every container, network and volume
 /// with that label, the host FORWARD rule, then stops the private dockerd (if the run started one). It works
-/// after a partial setup.
+/// after a partial setup. Before it makes the network, the FORWARD rule and the containers it records them in the
+/// run's <see cref="RunLedger"/> marker (the provisioner recorded the daemon first); a clean disposal deletes the
+/// marker last, so what a killed run left is what <c>harness cleanup</c> finds (<see cref="DockerLeftovers"/>).
 /// </summary>
 public sealed class DockerCluster : ICluster
 {
@@ -27,10 +29,12 @@ public sealed class DockerCluster : ICluster
     private readonly DockerDaemon _daemon;
     private bool _forwardRule;
     private int _disposed;
+    private readonly RunLedger? _ledger;
 
-    internal DockerCluster(DockerDaemon daemon, string id, int subnet, string image)
+    internal DockerCluster(DockerDaemon daemon, string id, int subnet, string image, RunLedger? ledger = null)
     {
         _daemon = daemon;
+        _ledger = ledger;
         Id = id;
         Subnet = subnet;
         Image = image;
@@ -60,6 +64,9 @@ public sealed class DockerCluster : ICluster
     public int? DaemonPid => _daemon.Pid;
 
     internal DockerClient Client => _daemon.Client;
+
+    /// <summary>This run's marker file (under /run/harness), when one was written (as root).</summary>
+    public string? MarkerPath => _ledger?.FilePath;
 
     /// <summary>As root, signals and faults act from the host (host PIDs, nsenter); otherwise through exec.</summary>
     internal bool UseHostPids { get; } = Environment.IsPrivilegedProcess;
@@ -121,6 +128,12 @@ public sealed class DockerCluster : ICluster
         Directory.CreateDirectory(NodeCacheDirectory);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(NodeCacheDirectory, (UnixFileMode)0b111_101_101);
         var prefix = $"10.78.{Subnet.ToString(CultureInfo.InvariantCulture)}";
+        _ledger?.Add([
+            new RunResource(DockerLeftovers.Network, NetworkName),
+            new RunResource(DockerLeftovers.Bridge, BridgeName),
+            .. Environment.IsPrivilegedProcess ? [new RunResource(DockerLeftovers.Iptables, string.Join(' ', ForwardRule("-I").Skip(2)))] : Array.Empty<RunResource>(),
+            .. Enumerable.Range(1, nodeCount).Select(i => new RunResource(DockerLeftovers.Container, $"harness-{Id}-n{i}")),
+        ]);
         await Client.Networks.CreateNetworkAsync(new NetworksCreateParameters
         {
             Name = NetworkName,
@@ -194,9 +207,11 @@ public sealed class DockerCluster : ICluster
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var clean = false;
         try
         {
             await RemoveLabelledAsync(Client, Id, cts.Token);
+            clean = true;
         }
         finally
         {
@@ -207,6 +222,8 @@ public sealed class DockerCluster : ICluster
                 for (var i = 0; i < 10 && (await HostCommand.RunAsync(ForwardRule("-D"), CancellationToken.None)).Succeeded; i++) { }
             await _daemon.DisposeAsync();
             _network.Dispose();
+            // Everything is gone: the marker goes too. A teardown cut short, or one that failed, keeps it for `harness cleanup`.
+            if (clean) _ledger?.Delete();
         }
     }
 

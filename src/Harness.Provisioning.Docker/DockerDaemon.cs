@@ -65,10 +65,10 @@ internal sealed class DockerDaemon : IAsyncDisposable
         return File.Exists(DefaultSocket) && await AnswersAsync(socket, ct) ? socket : null;
     }
 
-    private static DockerClient Connect(Uri endpoint) =>
+    internal static DockerClient Connect(Uri endpoint) =>
         new DockerClientBuilder().WithEndpoint(endpoint).WithTimeout(Timeout.InfiniteTimeSpan).Build();
 
-    private static async Task<bool> AnswersAsync(Uri endpoint, CancellationToken ct)
+    internal static async Task<bool> AnswersAsync(Uri endpoint, CancellationToken ct)
     {
         using var client = Connect(endpoint);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -108,19 +108,23 @@ internal sealed class DockerDaemon : IAsyncDisposable
         ApiVersion = api;
     }
 
-    /// <summary>Starts a private dockerd for run <paramref name="id"/>; its default bridge hk&lt;id&gt; gets 10.79.&lt;subnet&gt;.1/24.</summary>
-    public static async Task<DockerDaemon> StartPrivateAsync(string id, int subnet, TextWriter status, CancellationToken ct)
+    /// <summary>Starts a private dockerd for run <paramref name="id"/>; its default bridge hk&lt;id&gt; gets 10.79.&lt;subnet&gt;.1/24.
+    /// The exec root, the bridge and the daemon's endpoint are recorded in <paramref name="ledger"/> before they are
+    /// made, the daemon's PID as soon as it is started.</summary>
+    public static async Task<DockerDaemon> StartPrivateAsync(string id, int subnet, TextWriter status, RunLedger? ledger, CancellationToken ct)
     {
         var execRoot = Path.Combine(RunRoot, id);
         var dataRoot = Path.Combine(CacheRoot, "data");
-        Directory.CreateDirectory(execRoot);
-        Directory.CreateDirectory(dataRoot);
         var socket = Path.Combine(execRoot, "docker.sock");
         var endpoint = new Uri($"unix://{socket}");
         var daemon = new DockerDaemon(Connect(endpoint), endpoint, isPrivate: true) { _execRoot = execRoot };
         try
         {
+            var bridge = $"hk{id}";
+            ledger?.Add(new RunResource(DockerLeftovers.Directory, execRoot), new RunResource(DockerLeftovers.Bridge, bridge),
+                new RunResource(DockerLeftovers.Endpoint, endpoint.ToString()), new RunResource(DockerLeftovers.DataRoot, dataRoot));
             // One private daemon per data root at a time (two would share containerd's and the image store's state).
+            Directory.CreateDirectory(CacheRoot);
             try
             {
                 daemon._dataLock = new FileStream(Path.Combine(CacheRoot, "data.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
@@ -129,7 +133,11 @@ internal sealed class DockerDaemon : IAsyncDisposable
             {
                 throw new ProvisioningException($"another harness run uses the private Docker daemon's data root {dataRoot}; wait until it ends, or share one daemon by starting dockerd and setting DOCKER_HOST");
             }
-            var bridge = $"hk{id}";
+            // The lock dies with its harness; a dockerd of a killed run may still use the data root.
+            if (DaemonsUsing(dataRoot).FirstOrDefault() is var (stale, staleRoot) && stale > 0)
+                throw new ProvisioningException($"the private dockerd of a killed run (pid {stale}, exec root {staleRoot}) still uses the data root {dataRoot}; run 'harness cleanup'");
+            Directory.CreateDirectory(execRoot);
+            Directory.CreateDirectory(dataRoot);
             await HostCommand.RunCheckedAsync(["ip", "link", "add", bridge, "type", "bridge"], ct);
             daemon._bridge = bridge;
             await HostCommand.RunCheckedAsync(["ip", "addr", "add", $"10.79.{subnet.ToString(CultureInfo.InvariantCulture)}.1/24", "dev", bridge], ct);
@@ -147,6 +155,9 @@ internal sealed class DockerDaemon : IAsyncDisposable
             foreach (var a in args) psi.ArgumentList.Add(a);
             var sw = Stopwatch.StartNew();
             daemon._process = Process.Start(psi) ?? throw new ProvisioningException("cannot start dockerd");
+            // sh execs dockerd: the PID is the daemon's (recorded with its start time, checked again by cleanup)
+            if (LocalProcess.StartTimeOf(daemon._process.Id) is { } started)
+                ledger?.Add(new RunResource(DockerLeftovers.Daemon, daemon._process.Id.ToString(CultureInfo.InvariantCulture)) { StartTime = started });
             while (true)
             {
                 if (daemon._process.HasExited)
@@ -165,6 +176,24 @@ internal sealed class DockerDaemon : IAsyncDisposable
             await daemon.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Running dockerd processes started with <c>--data-root <paramref name="dataRoot"/></c> (PID, exec root).</summary>
+    internal static List<(int Pid, string ExecRoot)> DaemonsUsing(string dataRoot)
+    {
+        var found = new List<(int, string)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
+            string[] argv;
+            try { argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0'); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            if (argv.Length == 0 || Path.GetFileName(argv[0]) != "dockerd" || !HostProcesses.IsAlive(pid)) continue;
+            var pairs = argv.Zip(argv.Skip(1)).ToList();
+            if (pairs.Any(p => p.First == "--data-root" && p.Second == dataRoot))
+                found.Add((pid, pairs.FirstOrDefault(p => p.First == "--exec-root").Second ?? "?"));
+        }
+        return found;
     }
 
     private static async Task<string> ReadLogAsync(string path)

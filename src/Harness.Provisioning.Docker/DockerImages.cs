@@ -9,7 +9,8 @@ using Harness.Core.Control;
 namespace Harness.Provisioning.Docker;
 
 /// <summary>
-/// The image every node runs. In order: <c>HARNESS_DOCKER_IMAGE</c>; the official image of the cluster's server
+/// The image every node runs. In order: <c>--image NAME</c>, else <c>HARNESS_DOCKER_IMAGE</c> (both must name an
+/// image the daemon has); the official image of the cluster's server
 /// package (postgresql-15: postgres:15) when the daemon already has it (harness never pulls: there is no
 /// registry here, and nodes and image builds never reach one); else an equivalent image built here from Debian
 /// packages: a debootstrap minbase rootfs of the host's release (made once, kept under the cache root), the
@@ -60,24 +61,80 @@ internal static partial class DockerImages
         catch (DockerImageNotFoundException) { return false; }
     }
 
-    /// <summary>The image to run for these packages, building it when needed (announced on <paramref name="status"/>).</summary>
-    public static async Task<string> EnsureAsync(DockerClient client, IReadOnlyList<string> packages, TextWriter status, CancellationToken ct)
+    /// <summary>The image to run for these packages (<paramref name="given"/>: --image), building it when needed
+    /// (announced on <paramref name="status"/>; what a build is about to make is recorded in <paramref name="ledger"/>).</summary>
+    public static async Task<string> EnsureAsync(DockerClient client, IReadOnlyList<string> packages, string? given, RunLedger? ledger, TextWriter status, CancellationToken ct)
     {
-        if (Environment.GetEnvironmentVariable("HARNESS_DOCKER_IMAGE") is { Length: > 0 } given)
+        if (given is { Length: > 0 })
         {
             if (await HasAsync(client, given, ct)) return given;
-            throw new ProvisioningException($"HARNESS_DOCKER_IMAGE={given} is not in the Docker daemon (harness does not pull); load or build it first, or unset HARNESS_DOCKER_IMAGE");
+            throw new ProvisioningException(NotThere("--image", given, "the Docker daemon"));
+        }
+        if (Environment.GetEnvironmentVariable(ImageVariable) is { Length: > 0 } env)
+        {
+            if (await HasAsync(client, env, ct)) return env;
+            throw new ProvisioningException(NotThere($"{ImageVariable}=", env, "the Docker daemon").Replace("or leave --image out", $"or unset {ImageVariable}", StringComparison.Ordinal));
         }
         if (OfficialImage(packages) is { } official && await HasAsync(client, official, ct)) return official;
         var tag = LocalTag(packages);
         if (await HasAsync(client, tag, ct)) return tag;
         if (!Environment.IsPrivilegedProcess)
-            throw new ProvisioningException($"image {OfficialImage(packages) ?? tag} is not in the Docker daemon and building {tag} needs root (debootstrap, chroot); run once as root, or set HARNESS_DOCKER_IMAGE to an image the daemon has");
-        await BuildAsync(client, packages, tag, status, ct);
+            throw new ProvisioningException($"image {OfficialImage(packages) ?? tag} is not in the Docker daemon and building {tag} needs root (debootstrap, chroot); run once as root, or pass --image with an image the daemon has");
+        await BuildAsync(client, packages, tag, ledger, status, ct);
         return tag;
     }
 
-    private static async Task BuildAsync(DockerClient client, IReadOnlyList<string> packages, string tag, TextWriter status, CancellationToken ct)
+    /// <summary>The environment variable that names the image when --image is not given.</summary>
+    public const string ImageVariable = "HARNESS_DOCKER_IMAGE";
+
+    /// <summary>The one line for an image the daemon does not have.</summary>
+    public static string NotThere(string flag, string image, string where) =>
+        $"{(flag.EndsWith('=') ? flag + image : flag + " " + image)}: no such image in {where} (harness never pulls); load it there first (docker load, docker import or docker tag), or leave --image out";
+
+    /// <summary>Checks the syntax of an image reference (name[:tag][@digest], or an image ID) for --image.</summary>
+    public static string? CheckName(string image) => ImageReference().IsMatch(image) || ImageId().IsMatch(image)
+        ? null
+        : "not an image name (lower-case name[:tag][@sha256:digest], or an image ID)";
+
+    /// <summary>Whether the image store of a daemon's data root (not running) has the image: its
+    /// image/&lt;driver&gt;/repositories.json (names and tags) or image/&lt;driver&gt;/imagedb (IDs). Null when it cannot tell.</summary>
+    public static bool? InDataRoot(string dataRoot, string image)
+    {
+        var images = Path.Combine(dataRoot, "image");
+        if (!Directory.Exists(images)) return false;
+        try
+        {
+            foreach (var driver in Directory.EnumerateDirectories(images))
+            {
+                if (ImageId().IsMatch(image))
+                {
+                    var hex = image.StartsWith("sha256:", StringComparison.Ordinal) ? image[7..] : image;
+                    var content = Path.Combine(driver, "imagedb", "content", "sha256");
+                    if (Directory.Exists(content) && Directory.EnumerateFiles(content, hex + "*").Any()) return true;
+                    continue;
+                }
+                var file = Path.Combine(driver, "repositories.json");
+                if (!File.Exists(file)) continue;
+                using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+                var wanted = Familiar(image);
+                if (!wanted.Contains('@', StringComparison.Ordinal) && !Tagged().IsMatch(wanted)) wanted += ":latest";
+                foreach (var repository in json.RootElement.GetProperty("Repositories").EnumerateObject())
+                    foreach (var reference in repository.Value.EnumerateObject())
+                        if (Familiar(reference.Name) == wanted) return true;
+            }
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string Familiar(string reference) =>
+        reference.StartsWith("docker.io/library/", StringComparison.Ordinal) ? reference[18..]
+        : reference.StartsWith("docker.io/", StringComparison.Ordinal) ? reference[10..] : reference;
+
+    private static async Task BuildAsync(DockerClient client, IReadOnlyList<string> packages, string tag, RunLedger? ledger, TextWriter status, CancellationToken ct)
     {
         var root = DockerDaemon.CacheRoot;
         Directory.CreateDirectory(root);
@@ -99,6 +156,7 @@ internal static partial class DockerImages
             await status.WriteLineAsync($"harness: building the base rootfs once: debootstrap --variant=minbase {release} {baseDir} {mirror} (~30 s)");
             var sw = Stopwatch.StartNew();
             var tmp = baseDir + ".tmp";
+            ledger?.Add(new RunResource(DockerLeftovers.Directory, tmp));
             await HostCommand.RunAsync(["rm", "-rf", tmp], ct);
             var boot = await HostCommand.RunAsync(["debootstrap", "--variant=minbase", release, tmp, mirror], ct);
             if (!boot.Succeeded)
@@ -106,10 +164,13 @@ internal static partial class DockerImages
             await HostCommand.RunAsync(["rm", "-rf", baseDir], ct);
             Directory.Move(tmp, baseDir);
             await File.WriteAllTextAsync(Path.Combine(baseDir, ".harness-ok"), $"{release} {mirror}\n", ct);
+            ledger?.Remove(new RunResource(DockerLeftovers.Directory, tmp));
             await status.WriteLineAsync($"harness: base rootfs ready in {sw.Elapsed.TotalSeconds:0.0} s");
         }
         var work = Path.Combine(root, $"build-{tag.Split(':')[1]}");
         var wanted = packages.Concat(BasePackages).Distinct(StringComparer.Ordinal).ToList();
+        var proc = Path.Combine(work, "proc");
+        ledger?.Add(new RunResource(DockerLeftovers.Directory, work), new RunResource(DockerLeftovers.Mount, proc));
         try
         {
             await HostCommand.RunAsync(["rm", "-rf", work], ct);
@@ -126,7 +187,7 @@ internal static partial class DockerImages
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(policy, (UnixFileMode)0b111_101_101);
             await status.WriteLineAsync($"harness: installing {string.Join(' ', wanted)} into image {tag} (apt-get in a chroot, once)");
             var sw = Stopwatch.StartNew();
-            await HostCommand.RunCheckedAsync(["mount", "-t", "proc", "proc", Path.Combine(work, "proc")], ct);
+            await HostCommand.RunCheckedAsync(["mount", "-t", "proc", "proc", proc], ct);
             CommandResult install;
             try
             {
@@ -136,7 +197,7 @@ internal static partial class DockerImages
             }
             finally
             {
-                await HostCommand.RunAsync(["umount", "-l", Path.Combine(work, "proc")], CancellationToken.None);
+                await HostCommand.RunAsync(["umount", "-l", proc], CancellationToken.None);
             }
             if (!install.Succeeded)
                 throw new ProvisioningException($"installing {string.Join(' ', wanted)} into the image failed ({HostCommand.LastLine(install.Stderr)}); check the package names and the mirror");
@@ -150,6 +211,8 @@ internal static partial class DockerImages
         {
             await DockerDaemon.UnmountBelowAsync(work);
             await HostCommand.RunAsync(["rm", "-rf", work], CancellationToken.None);
+            ledger?.Remove(new RunResource(DockerLeftovers.Mount, proc));
+            ledger?.Remove(new RunResource(DockerLeftovers.Directory, work));
         }
     }
 
@@ -192,6 +255,16 @@ internal static partial class DockerImages
     }
 
     private static readonly string[] SourceFiles = ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"];
+
+    [GeneratedRegex(@"^([A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$")]
+    private static partial Regex ImageReference();
+
+    [GeneratedRegex(@"^(sha256:)?[0-9a-f]{12,64}$")]
+    private static partial Regex ImageId();
+
+    /// <summary>The reference ends in a tag (a colon after the last slash).</summary>
+    [GeneratedRegex(@":[^/]*$")]
+    private static partial Regex Tagged();
 
     [GeneratedRegex(@"^postgresql-(\d+)$")]
     private static partial Regex PostgresPackage();

@@ -151,6 +151,10 @@ public sealed class TestCommandTests : IDisposable
     [InlineData("memory --key-count 0", "--key-count must be between 1")]
     [InlineData("postgres --sync-replicas 99", "--sync-replicas accepts a whole number from 1 to 8")]
     [InlineData("postgres --isolation snapshot", "--isolation accepts read-committed | repeatable-read | serializable")]
+    // a provisioner's option with another provisioner, or a bad value of it
+    [InlineData("postgres --image postgres:15", "--image is an option of --provisioner docker, not of netns")]
+    [InlineData("postgres --provisioner netns --image postgres:15", "--image is an option of --provisioner docker, not of netns")]
+    [InlineData("postgres --provisioner docker --image Bad_Name", "--image Bad_Name: not an image name")]
     public async Task Should_Refuse_With_One_Line_When_Options_Cannot_Apply(string command, string expected)
     {
         // Given / When

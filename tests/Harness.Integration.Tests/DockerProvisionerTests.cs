@@ -86,4 +86,63 @@ public sealed class DockerProvisionerTests
         Assert.Contains("no Docker daemon answers at DOCKER_HOST=unix:///tmp/harness-no-such-daemon.sock", stderr.ToString(), StringComparison.Ordinal);
         Assert.Empty(await DockerSnapshot.NewSinceAsync(before));
     }
+
+    [IntegrationFact("dockerd")]
+    public async Task Should_ExitBadInputWithOneLine_AndCreateNothing_When_TheImageDoesNotExist()
+    {
+        // Given an image the daemon does not have (the private daemon is not running: its image store is read)
+        var before = await DockerSnapshot.TakeAsync();
+        var results = Directory.CreateTempSubdirectory("harness-docker-image-").FullName;
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        // When a docker test names it
+        var exit = await CliApp.RunAsync(["test", "postgres", "--provisioner", "docker", "--image", "harness-node:no-such-tag",
+            "--time-limit", "5", "--results", results, "--plain"], stdout, stderr);
+
+        // Then one line says so and how to fix it, exit 254, and nothing was made: no run directory, daemon, bridge, marker
+        try
+        {
+            Assert.True(exit == 254, $"exit {exit}\n{stdout}\n{stderr}");
+            var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("harness: --image harness-node:no-such-tag: no such image in the private dockerd's image store (", line, StringComparison.Ordinal);
+            Assert.Contains("harness never pulls", line, StringComparison.Ordinal);
+            Assert.Contains("or leave --image out", line, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(results));
+            Assert.Empty(await DockerSnapshot.NewSinceAsync(before));
+            Assert.DoesNotContain(RunLedger.ReadAll(), m => m.Marker.Provisioner == "docker");
+        }
+        finally
+        {
+            Directory.Delete(results, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Should_FindTaggedNamesAndIds_When_TheDataRootsImageStoreIsRead()
+    {
+        // Given a data root whose image store has one tagged image
+        var root = Directory.CreateTempSubdirectory("harness-dataroot-").FullName;
+        var id = new string('a', 64);
+        Directory.CreateDirectory(Path.Combine(root, "image", "overlay2", "imagedb", "content", "sha256"));
+        File.WriteAllText(Path.Combine(root, "image", "overlay2", "imagedb", "content", "sha256", id), "{}");
+        File.WriteAllText(Path.Combine(root, "image", "overlay2", "repositories.json"),
+            """{"Repositories":{"harness-node":{"harness-node:2ab7dca25aeb":"sha256:ID"},"postgres":{"postgres:15":"sha256:ID","postgres:latest":"sha256:ID"}}}""".Replace("ID", id, StringComparison.Ordinal));
+        try
+        {
+            // Then names with a tag, without one (latest), with docker.io's prefix, and IDs are found; others not
+            Assert.True(DockerImages.InDataRoot(root, "harness-node:2ab7dca25aeb"));
+            Assert.True(DockerImages.InDataRoot(root, "postgres"));
+            Assert.True(DockerImages.InDataRoot(root, "docker.io/library/postgres:15"));
+            Assert.True(DockerImages.InDataRoot(root, "aaaaaaaaaaaa"));
+            Assert.False(DockerImages.InDataRoot(root, "harness-node"));
+            Assert.False(DockerImages.InDataRoot(root, "postgres:16"));
+            Assert.False(DockerImages.InDataRoot(root, "bbbbbbbbbbbb"));
+            Assert.False(DockerImages.InDataRoot(Path.Combine(root, "none"), "postgres:15"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

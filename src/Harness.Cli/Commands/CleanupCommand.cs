@@ -17,7 +17,7 @@ internal static class CleanupCommand
     public static Command Create()
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "List what would be removed, remove nothing" };
-        var command = new Command("cleanup", "Remove what killed runs left behind (namespaces, links, iptables rules, servers, run directories), from their markers in /run/harness")
+        var command = new Command("cleanup", "Remove what killed runs left behind (namespaces, containers, links, iptables rules, servers, private dockerds, run directories), from their markers in /run/harness")
         {
             dryRun,
         };
@@ -126,7 +126,7 @@ internal static class CleanupCommand
     private static int Rank(string kind) =>
         Array.IndexOf(KindOrder, kind) is var i and >= 0 ? i : KindOrder.Length;
 
-    private static readonly string[] KindOrder = ["namespace", RunResource.ProcessKind, "veth", "bridge", "iptables", "directory", "sysv-shm"];
+    private static readonly string[] KindOrder = ["namespace", "container", "network", "dockerd", RunResource.ProcessKind, "veth", "bridge", "iptables", "mount", "directory", "sysv-shm"];
 
     private static string Plural(string kind) => kind switch
     {
@@ -136,6 +136,7 @@ internal static class CleanupCommand
         "iptables" => "iptables rules",
         "directory" => "directories",
         "sysv-shm" => "shared memory",
+        "dockerd" => "private dockerd",
         _ => kind + "s",
     };
 
