@@ -219,31 +219,11 @@ public sealed partial class CleanupTests(ITestOutputHelper log)
     [GeneratedRegex(@"^harness: warning: \d+ killed runs? left resources behind \(namespaces, processes, [^)]*\); run 'harness cleanup'$", RegexOptions.Multiline)]
     private static partial Regex WarningLine();
 
-    /// <summary>The CLI in a child process (`dotnet harness.dll ...`), its output drained.</summary>
-    private static Process StartHarness(params string[] args) => StartHarness(niced: false, args);
+    private static Process StartHarness(params string[] args) => HarnessChild.Start(args);
 
-    /// <summary>The CLI in a child process, optionally at nice 19 (nice execs dotnet: the PID is the harness's).</summary>
-    private static Process StartHarness(bool niced, params string[] args)
-    {
-        var psi = new ProcessStartInfo(niced ? "nice" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (niced) foreach (var a in new[] { "-n", "19", "dotnet" }) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "harness.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var child = Process.Start(psi)!; // not shell-executed, so never null
-        child.OutputDataReceived += (_, _) => { };
-        child.ErrorDataReceived += (_, _) => { };
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
-        return child;
-    }
+    private static Process StartHarness(bool niced, params string[] args) => HarnessChild.Start(args, niced: niced);
 
-    private static async Task<(int Exit, string Output)> CleanupAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(["cleanup", .. args], stdout, stderr);
-        return (exit, stdout.ToString() + stderr);
-    }
+    private static Task<(int Exit, string Output)> CleanupAsync(params string[] args) => HarnessChild.CleanupAsync(args);
 
     /// <summary>If the test failed half-way: the child is killed and what it left removed.</summary>
     private static async Task KillAndCleanAsync(Process child)

@@ -313,31 +313,13 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
     private static long HistoryLength(string results) =>
         Directory.EnumerateFiles(results, "history.jsonl", SearchOption.AllDirectories).Select(f => new FileInfo(f).Length).DefaultIfEmpty(0).Max();
 
-    /// <summary>The CLI in a child process (`dotnet harness.dll ...`), its output drained.</summary>
+    /// <summary>The CLI in a child process, without .NET's diagnostic files.</summary>
     private static Process StartHarness(params string[] args) => StartHarness(new Dictionary<string, string>(), args);
 
-    private static Process StartHarness(Dictionary<string, string> environment, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["DOTNET_EnableDiagnostics"] = "0";
-        foreach (var (name, value) in environment) psi.Environment[name] = value;
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "harness.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var child = Process.Start(psi)!; // not shell-executed, so never null
-        child.OutputDataReceived += (_, _) => { };
-        child.ErrorDataReceived += (_, _) => { };
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
-        return child;
-    }
+    private static Process StartHarness(Dictionary<string, string> environment, params string[] args) =>
+        HarnessChild.Start(args, new Dictionary<string, string>(environment) { ["DOTNET_EnableDiagnostics"] = "0" });
 
-    private static async Task<(int Exit, string Output)> CleanupAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(["cleanup", .. args], stdout, stderr);
-        return (exit, stdout.ToString() + stderr);
-    }
+    private static Task<(int Exit, string Output)> CleanupAsync(params string[] args) => HarnessChild.CleanupAsync(args);
 
     private static async Task<T> WaitForAsync<T>(Func<T> probe, Func<T, bool> done, TimeSpan timeout, string what)
     {

@@ -218,15 +218,8 @@ public sealed class SshProvisionerTests(SshSandbox sandbox, ITestOutputHelper lo
     {
         await Capabilities.RequireAsync("ip", "iptables", "postgres");
         var results = System.IO.Directory.CreateTempSubdirectory("harness-ssh-cleanup-").FullName;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "harness.dll"), "test", "postgres", "--workload", "register", "--nemesis", "partition",
-                     "--nemesis-interval", "2", "--time-limit", "120", "--results", results, "--plain" }.Concat(sandbox.Options))
-            psi.ArgumentList.Add(arg);
-        using var child = Process.Start(psi)!; // not shell-executed, so never null
-        child.OutputDataReceived += (_, _) => { };
-        child.ErrorDataReceived += (_, _) => { };
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
+        using var child = HarnessChild.Start(new[] { "test", "postgres", "--workload", "register", "--nemesis", "partition",
+            "--nemesis-interval", "2", "--time-limit", "120", "--results", results, "--plain" }.Concat(sandbox.Options));
         try
         {
             // Given an SSH run whose three servers are up and a partition is in force (a HARNESS chain on the hosts)
@@ -247,12 +240,10 @@ public sealed class SshProvisionerTests(SshSandbox sandbox, ITestOutputHelper lo
             Assert.Contains(left, l => l.StartsWith("dir /dev/shm/harness-run", StringComparison.Ordinal));
 
             // When harness cleanup runs, it logs in to the hosts and removes exactly that, and the marker
-            using var stdout = new StringWriter();
-            using var stderr = new StringWriter();
-            var exit = await CliApp.RunAsync(["cleanup"], stdout, stderr);
-            log.WriteLine($"{stdout}{stderr}");
+            var (exit, output) = await HarnessChild.CleanupAsync();
+            log.WriteLine(output);
             Assert.Equal(0, exit);
-            Assert.Contains($"{marker.RunId} (ssh, harness pid {child.Id}", stdout.ToString() + stderr, StringComparison.Ordinal);
+            Assert.Contains($"{marker.RunId} (ssh, harness pid {child.Id}", output, StringComparison.Ordinal);
             Assert.Empty(await sandbox.LeftoversAsync());
             Assert.False(File.Exists(path));
         }
@@ -263,7 +254,7 @@ public sealed class SshProvisionerTests(SshSandbox sandbox, ITestOutputHelper lo
                 Syscalls.Kill(child.Id, 9);
                 await child.WaitForExitAsync();
             }
-            if (RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await CliApp.RunAsync(["cleanup"], new StringWriter(), new StringWriter());
+            if (RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await HarnessChild.CleanupAsync();
             System.IO.Directory.Delete(results, recursive: true);
         }
     }

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using Harness.Cli;
+
+namespace Harness.Integration.Tests;
+
+/// <summary>The CLI as the cleanup tests use it: a real harness in a child process (to kill with kill -9), and
+/// <c>harness cleanup</c> in-process.</summary>
+internal static class HarnessChild
+{
+    /// <summary>`dotnet harness.dll ARGS` in a child process, its output drained; at nice 19 when
+    /// <paramref name="niced"/> (nice execs dotnet: the PID is the harness's).</summary>
+    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, bool niced = false)
+    {
+        var psi = new ProcessStartInfo(niced ? "nice" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
+        if (niced) foreach (var a in new[] { "-n", "19", "dotnet" }) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "harness.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var child = Process.Start(psi)!; // not shell-executed, so never null
+        child.OutputDataReceived += (_, _) => { };
+        child.ErrorDataReceived += (_, _) => { };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>`harness cleanup ARGS` in-process: its exit code and everything it printed.</summary>
+    public static async Task<(int Exit, string Output)> CleanupAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(["cleanup", .. args], stdout, stderr);
+        return (exit, stdout.ToString() + stderr);
+    }
+}
