@@ -73,7 +73,8 @@ public sealed class PostgresReplicationStatusTests(ITestOutputHelper output)
                 output.WriteLine($"{node} held {w.StartNanos / 1e9:0.00}-{w.EndNanos / 1e9:0.00} s: bytes behind during {string.Join(" ", during.Select(s => s.BytesBehind))}; 0.5-2 s after {string.Join(" ", after.Select(s => s.BytesBehind))}");
                 Assert.Contains(during, s => s.State == PostgresDetached);
                 Assert.True(peak > 8192, $"{node}: at most {peak} bytes behind while held");
-                Assert.True(during[^1].BytesBehind > during[0].BytesBehind, $"{node}: bytes behind did not grow while held");
+                // (the peak, not the last sample: the release starts at the window's end, so a sample near it may catch up)
+                Assert.True(peak > during[0].BytesBehind, $"{node}: bytes behind did not grow while held");
                 Assert.NotEmpty(after);
                 // (the median: with the 100 ms apply delay a streaming standby is still a burst of WAL behind now and then)
                 var median = after.Select(s => s.BytesBehind!.Value).Order().ElementAt(after.Count / 2);
