@@ -14,7 +14,17 @@ public sealed class SshSandbox : IAsyncLifetime
 {
     public const string Directory = "/run/harness-ssh-sandbox";
 
+    private readonly bool _sudoUser;
+
     private bool _wasUp;
+
+    public SshSandbox() : this(sudoUser: false)
+    {
+    }
+
+    /// <summary>With <paramref name="sudoUser"/>, <c>up 3 --sudo-user</c>: the options then log in as harness-ssh
+    /// with <c>--sudo</c>, and harness-nosudo (no sudo rights) exists too.</summary>
+    internal SshSandbox(bool sudoUser) => _sudoUser = sudoUser;
 
     /// <summary>The harness options the sandbox printed (its last line).</summary>
     public IReadOnlyList<string> Options { get; private set; } = [];
@@ -38,9 +48,11 @@ public sealed class SshSandbox : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (HostCapabilitiesMissing() is not null) return; // the tests then fail (CI) or skip with the reason
-        _wasUp = (await HostCommand.RunAsync([Script, "status"], CancellationToken.None)).Succeeded;
-        var up = await HostCommand.RunAsync([Script, "up", "3"], CancellationToken.None);
-        if (!up.Succeeded) throw new InvalidOperationException($"ssh-sandbox up 3 failed: {up.Stderr}");
+        var status = await HostCommand.RunAsync([Script, "status"], CancellationToken.None);
+        _wasUp = status.Succeeded && status.Stdout.Contains("--sudo", StringComparison.Ordinal) == _sudoUser;
+        string[] args = _sudoUser ? [Script, "up", "3", "--sudo-user"] : [Script, "up", "3"];
+        var up = await HostCommand.RunAsync(args, CancellationToken.None);
+        if (!up.Succeeded) throw new InvalidOperationException($"ssh-sandbox {string.Join(' ', args[1..])} failed: {up.Stderr}");
         Options = HostCommand.LastLine(up.Stdout).Split(' ');
         Addresses = await File.ReadAllLinesAsync($"{Directory}/nodes");
     }
