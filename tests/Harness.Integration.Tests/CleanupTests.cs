@@ -227,16 +227,7 @@ public sealed partial class CleanupTests(ITestOutputHelper log)
 
     private static Task<(int Exit, string Output)> CleanupAsync(params string[] args) => HarnessChild.CleanupAsync(args);
 
-    /// <summary>If the test failed half-way: the child is killed and what it left removed.</summary>
-    private static async Task KillAndCleanAsync(Process child)
-    {
-        if (!child.HasExited)
-        {
-            Syscalls.Kill(child.Id, 9);
-            await child.WaitForExitAsync();
-        }
-        if (RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await CleanupAsync();
-    }
+    private static Task KillAndCleanAsync(Process child) => HarnessChild.KillAndCleanAsync(child);
 
     private static Task<(string Path, RunMarker Marker)> WaitForMarkerAsync(Process child, Func<RunMarker, bool> ready) =>
         WaitForAsync(() => RunLedger.ReadAll().FirstOrDefault(m => m.Marker.HarnessPid == child.Id),

@@ -99,12 +99,7 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
         }
         finally
         {
-            if (!child.HasExited)
-            {
-                Syscalls.Kill(child.Id, 9);
-                await child.WaitForExitAsync();
-            }
-            if (RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await CleanupAsync();
+            await HarnessChild.KillAndCleanAsync(child);
             Directory.Delete(results, recursive: true);
         }
     }
@@ -150,12 +145,7 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
         }
         finally
         {
-            if (!child.HasExited)
-            {
-                Syscalls.Kill(child.Id, 9);
-                await child.WaitForExitAsync();
-            }
-            if (RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await CleanupAsync();
+            await HarnessChild.KillAndCleanAsync(child);
             Directory.Delete(results, recursive: true);
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Harness.Cli;
+using Harness.Core.Control;
 
 namespace Harness.Integration.Tests;
 
@@ -22,6 +23,17 @@ internal static class HarnessChild
         child.BeginOutputReadLine();
         child.BeginErrorReadLine();
         return child;
+    }
+
+    /// <summary>If a test failed half-way: the child is killed and what it recorded removed.</summary>
+    public static async Task KillAndCleanAsync(Process child)
+    {
+        if (!child.HasExited)
+        {
+            Syscalls.Kill(child.Id, 9);
+            await child.WaitForExitAsync();
+        }
+        if (RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await CleanupAsync();
     }
 
     /// <summary>`harness cleanup ARGS` in-process: its exit code and everything it printed.</summary>
