@@ -20,6 +20,7 @@ internal sealed class SshHost : IAsyncDisposable
     private SftpClient? _sftp;
 
     private readonly KnownHosts _known;
+    private string _keysDescribed = "";
 
     private SshHost(SshTarget target, string address, SshSettings settings, ConnectionInfo info, KnownHosts known)
     {
@@ -62,17 +63,7 @@ internal sealed class SshHost : IAsyncDisposable
         {
             throw new ProvisioningException($"cannot resolve {target.Host} ({e.Message}); check the name in --node / --nodes-file");
         }
-        var keys = new List<IPrivateKeySource>();
-        foreach (var file in settings.KeyFiles)
-        {
-            try { keys.Add(new PrivateKeyFile(file)); }
-            catch (Exception e) when (e is SshPassPhraseNullOrEmptyException or SshException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
-            {
-                throw new ProvisioningException($"cannot use the key {file} ({e.Message.TrimEnd('.')}); pass an unencrypted key with --ssh-key (SSH.NET reads no agent and asks for no passphrase)");
-            }
-        }
-        if (keys.Count == 0)
-            throw new ProvisioningException("no SSH key: none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists; pass --ssh-key FILE");
+        var (keys, keysDescribed) = SshKeys.Load(settings, SshAgent.FromEnvironment());
         var info = new ConnectionInfo(address, target.Port, settings.User, new PrivateKeyAuthenticationMethod(settings.User, [.. keys]))
         {
             Timeout = timeout,
@@ -84,7 +75,7 @@ internal sealed class SshHost : IAsyncDisposable
             foreach (var algorithm in info.HostKeyAlgorithms.Keys.ToList())
                 if (!types.Contains(BaseType(algorithm)))
                     info.HostKeyAlgorithms.Remove(algorithm);
-        var host = new SshHost(target, address, settings, info, known);
+        var host = new SshHost(target, address, settings, info, known) { _keysDescribed = keysDescribed };
         host.Verify(host._ssh);
         try
         {
@@ -120,7 +111,7 @@ internal sealed class SshHost : IAsyncDisposable
             });
         return e switch
         {
-            SshAuthenticationException => new ProvisioningException($"{Target}: user {Settings.User} was refused with the key{(Settings.KeyFiles.Count > 1 ? "s" : "")} {string.Join(", ", Settings.KeyFiles)} ({e.Message.TrimEnd('.')}); add the public key to ~{Settings.User}/.ssh/authorized_keys there, or pass --ssh-key / --ssh-user"),
+            SshAuthenticationException => new ProvisioningException($"{Target}: user {Settings.User} was refused with {_keysDescribed} ({e.Message.TrimEnd('.')}); add the public key to ~{Settings.User}/.ssh/authorized_keys there, or pass --ssh-key / --ssh-user"),
             SocketException s => new ProvisioningException($"{Target}: cannot connect to {Address} port {Target.Port} ({s.Message}); check that the host is up, sshd listens there, and --node / --ssh-port"),
             SshOperationTimeoutException => new ProvisioningException($"{Target}: no SSH answer from {Address} port {Target.Port} within {_info.Timeout.TotalSeconds:0} s; check that the host is up and reachable, and --node / --ssh-port"),
             OperationCanceledException => new ProvisioningException($"{Target}: no SSH answer from {Address} port {Target.Port} in time; check that the host is up and reachable"),

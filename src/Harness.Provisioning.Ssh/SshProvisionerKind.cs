@@ -20,7 +20,7 @@ public sealed class SshProvisionerKind : IProvisionerKind
     public static readonly TextOption User = new("ssh-user", "the user to log in as", "USER", "root",
         check: u => u.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') && !u.StartsWith('-') ? null : "not a user name");
 
-    public static readonly TextOption Key = new("ssh-key", "the private key (default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exist; no agent)", "FILE",
+    public static readonly TextOption Key = new("ssh-key", "the private key (default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exist; the keys of ssh-agent, $SSH_AUTH_SOCK, are always offered first; an encrypted key only through the agent)", "FILE",
         check: f => File.Exists(f) ? null : "no such file");
 
     public static readonly IntegerOption Port = new("ssh-port", "the SSH port of hosts named without one", 22, 1, 65535);

@@ -19,7 +19,7 @@ public sealed record SshSettings
 
     public IReadOnlyList<string> KnownHostsFiles { get; init; } = KnownHosts.DefaultFiles;
 
-    /// <summary>The keys ssh would try by default (SSH.NET has no agent support): ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exist.</summary>
+    /// <summary>The key files ssh would try by default (the agent's keys come first, see <see cref="SshKeys"/>): ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exist.</summary>
     public static IReadOnlyList<string> DefaultKeyFiles
     {
         get
