@@ -22,10 +22,6 @@ internal sealed class SshAgent(string socketPath)
 
     public string SocketPath { get; } = socketPath;
 
-    /// <summary>The agent named by <c>SSH_AUTH_SOCK</c>, or null when it is unset.</summary>
-    public static SshAgent? FromEnvironment() =>
-        Environment.GetEnvironmentVariable("SSH_AUTH_SOCK") is { Length: > 0 } path ? new SshAgent(path) : null;
-
     /// <summary>The keys the agent holds; throws <see cref="IOException"/> when it does not answer.</summary>
     public IReadOnlyList<AgentIdentity> Identities()
     {

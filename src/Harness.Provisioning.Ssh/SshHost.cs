@@ -63,7 +63,7 @@ internal sealed class SshHost : IAsyncDisposable
         {
             throw new ProvisioningException($"cannot resolve {target.Host} ({e.Message}); check the name in --node / --nodes-file");
         }
-        var (keys, keysDescribed) = SshKeys.Load(settings, SshAgent.FromEnvironment());
+        var (keys, keysDescribed) = SshKeys.Load(settings, settings.AgentSocket is { Length: > 0 } socket ? new SshAgent(socket) : null);
         var info = new ConnectionInfo(address, target.Port, settings.User, new PrivateKeyAuthenticationMethod(settings.User, [.. keys]))
         {
             Timeout = timeout,

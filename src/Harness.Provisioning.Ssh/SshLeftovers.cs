@@ -160,6 +160,8 @@ internal static class SshLeftovers
         RunMarker marker, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var settings = marker.Resources.FirstOrDefault(r => r.Kind == Settings) is { } s ? SshSettings.FromJson(s.Name) : null;
+        // the agent of the shell that cleans up, if any: the run's may have ended with its session
+        if (settings is not null && SshSettings.CurrentAgentSocket is { } agent) settings = settings with { AgentSocket = agent };
         foreach (var hostResource in marker.Resources.Where(r => r.Kind == SshHostKind))
         {
             var address = hostResource.Host ?? "";

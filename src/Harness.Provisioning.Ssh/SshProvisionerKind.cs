@@ -86,6 +86,7 @@ public sealed class SshProvisionerKind : IProvisionerKind
         {
             User = User.Of(options),
             KeyFiles = key.Length > 0 ? [Path.GetFullPath(key)] : SshSettings.DefaultKeyFiles,
+            AgentSocket = SshSettings.CurrentAgentSocket,
             Sudo = Sudo.Of(options),
             StrictHostKeyChecking = StrictHostKeyChecking.Of(options) == "yes",
             KnownHostsFiles = known.Length > 0 ? [Path.GetFullPath(known)] : KnownHosts.DefaultFiles,

@@ -11,6 +11,12 @@ public sealed record SshSettings
     /// <summary>Private key files, tried in order.</summary>
     public IReadOnlyList<string> KeyFiles { get; init; } = [];
 
+    /// <summary>The ssh-agent socket whose keys are offered first (<c>$SSH_AUTH_SOCK</c> when the run starts; null: none).</summary>
+    public string? AgentSocket { get; init; }
+
+    /// <summary>This process's <c>$SSH_AUTH_SOCK</c>, or null.</summary>
+    public static string? CurrentAgentSocket => Environment.GetEnvironmentVariable("SSH_AUTH_SOCK") is { Length: > 0 } socket ? socket : null;
+
     /// <summary>Every command through <c>sudo -n</c> (the user is not root).</summary>
     public bool Sudo { get; init; }
 

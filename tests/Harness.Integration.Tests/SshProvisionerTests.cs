@@ -189,6 +189,48 @@ public sealed class SshProvisionerTests(SshSandbox sandbox, ITestOutputHelper lo
         System.IO.Directory.Delete(results, recursive: true);
     }
 
+    [IntegrationFact("iptables", "ssh-agent")]
+    public async Task Should_LogInThroughTheAgent_When_TheKeyFileIsEncrypted()
+    {
+        await Capabilities.RequireAsync("ip", "iptables", "ssh-agent");
+        var dir = System.IO.Directory.CreateTempSubdirectory("harness-ssh-agent-").FullName;
+        var socket = Path.Combine(dir, "agent.sock");
+        using var agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", socket]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        try
+        {
+            // Given the sandbox's key in a real ssh-agent, and on disk only encrypted with a passphrase
+            for (var i = 0; i < 100 && !File.Exists(socket); i++) await Task.Delay(20);
+            await HostCommand.RunCheckedAsync(["env", $"SSH_AUTH_SOCK={socket}", "ssh-add", "-q", sandbox.Key], CancellationToken.None);
+            var encrypted = Path.Combine(dir, "id_ed25519");
+            File.Copy(sandbox.Key, encrypted);
+            await HostCommand.RunCheckedAsync(["ssh-keygen", "-q", "-p", "-P", "", "-N", "a passphrase", "-f", encrypted], CancellationToken.None);
+
+            // When the harness logs in to two hosts with that file and the agent
+            var provisioner = new SshProvisioner([.. sandbox.Addresses.Take(2).Select(h => SshTarget.TryParse(h, 22, out _)!)],
+                new SshSettings { KeyFiles = [encrypted], AgentSocket = socket, KnownHostsFiles = [sandbox.KnownHosts] }, TextWriter.Null);
+            var spec = new ClusterSpec(2, [], "ssh-test");
+            await provisioner.PreflightAsync(spec, CancellationToken.None);
+            await using (var cluster = await provisioner.ProvisionAsync(spec, CancellationToken.None))
+            {
+                // Then the agent signed the logins and commands run on both hosts
+                Assert.Equal("n1\n", (await cluster.Remote(cluster.Nodes[0]).ExecAsync(["hostname"], CancellationToken.None)).Stdout);
+                Assert.Equal("n2\n", (await cluster.Remote(cluster.Nodes[1]).ExecAsync(["hostname"], CancellationToken.None)).Stdout);
+            }
+
+            // And once the agent has forgotten the key, the login is refused in one line naming what was offered
+            await HostCommand.RunCheckedAsync(["env", $"SSH_AUTH_SOCK={socket}", "ssh-add", "-q", "-D"], CancellationToken.None);
+            var e = await Assert.ThrowsAsync<ProvisioningException>(() => provisioner.PreflightAsync(spec, CancellationToken.None));
+            Assert.Contains($"the key {encrypted} is encrypted and the agent at {socket} holds no key", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            agent.Kill();
+            await agent.WaitForExitAsync();
+            System.IO.Directory.Delete(dir, recursive: true);
+        }
+        Assert.Empty(await sandbox.LeftoversAsync());
+    }
+
     [IntegrationFact("iptables")]
     public async Task Should_ConnectWithAWarningPerHost_When_HostKeyCheckingIsOffAndTheKeysAreUnknown()
     {
