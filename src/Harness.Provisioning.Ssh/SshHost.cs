@@ -133,9 +133,12 @@ internal sealed class SshHost : IAsyncDisposable
     /// lost channel 255).</summary>
     public async Task<CommandResult> ExecAsync(IReadOnlyList<string> argv, CancellationToken ct, string? stdin = null, bool sudo = true)
     {
-        using var command = _ssh.CreateCommand(ShellQuoting.Join(sudo ? Privileged(argv) : argv));
+        // Without input, stdin is /dev/null: SSH.NET sends no EOF for an input stream nothing was written to, so a
+        // command reading an empty stdin (cat > file, for an empty file under sudo) would wait for ever.
+        var line = ShellQuoting.Join(sudo ? Privileged(argv) : argv);
+        using var command = _ssh.CreateCommand(string.IsNullOrEmpty(stdin) ? line + " </dev/null" : line);
         var run = command.ExecuteAsync(ct);
-        if (stdin is not null)
+        if (!string.IsNullOrEmpty(stdin))
             await using (var input = command.CreateInputStream())
                 await input.WriteAsync(Encoding.UTF8.GetBytes(stdin), ct);
         await run;

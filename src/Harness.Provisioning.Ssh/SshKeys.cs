@@ -36,7 +36,7 @@ internal static class SshKeys
             try
             {
                 keys.Add(new PrivateKeyFile(file));
-                described.Add(file);
+                described.Add($"the key {file}");
             }
             catch (SshPassPhraseNullOrEmptyException)
             {
@@ -48,7 +48,7 @@ internal static class SshKeys
             }
         }
         if (encrypted.Count > 0)
-            described.Add($"{string.Join(", ", encrypted)} (encrypted: only through the agent)");
+            described.Add($"the key{(encrypted.Count > 1 ? "s" : "")} {string.Join(", ", encrypted)} (encrypted: only through the agent)");
         if (keys.Count > 0) return (keys, string.Join("; ", described));
         if (encrypted.Count > 0)
             throw new ProvisioningException($"the key {encrypted[0]} is encrypted and {agentState}; load it into an agent (eval \"$(ssh-agent)\"; ssh-add {encrypted[0]}) or pass an unencrypted key with --ssh-key");

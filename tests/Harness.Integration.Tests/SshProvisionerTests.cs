@@ -74,6 +74,24 @@ public sealed class SshProvisionerTests(SshSandbox sandbox, ITestOutputHelper lo
     }
 
     [IntegrationFact("iptables")]
+    public async Task Should_EndAtOnce_When_ACommandReadsAnEmptyOrNoStdin()
+    {
+        await Capabilities.RequireAsync("ip", "iptables");
+        await using var cluster = await ProvisionAsync(1);
+        var remote = cluster.Remote(cluster.Nodes[0]);
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        // When commands read stdin given as empty, as absent and as text (an empty file written through sudo is cat
+        // from an empty stdin: it waited for ever, since SSH.NET sends no EOF when nothing was written)
+        var empty = await remote.ExecAsync(["sh", "-c", "cat; echo end"], bounded.Token, stdin: "");
+        var none = await remote.ExecAsync(["sh", "-c", "cat; echo end"], bounded.Token);
+        var text = await remote.ExecAsync(["sh", "-c", "cat; echo end"], bounded.Token, stdin: "some\ntext");
+
+        // Then each ends, with exactly its input
+        Assert.Equal(["end\n", "end\n", "some\ntextend\n"], new[] { empty.Stdout, none.Stdout, text.Stdout });
+    }
+
+    [IntegrationFact("iptables")]
     public async Task Should_StopContinueAndKillTheServerTree_When_SignalledThroughItsHandle()
     {
         await Capabilities.RequireAsync("ip", "iptables");

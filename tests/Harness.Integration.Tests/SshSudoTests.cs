@@ -57,4 +57,42 @@ public sealed class SshSudoTests(SshSudoSandbox fixture) : IClassFixture<SshSudo
         }
         System.IO.Directory.Delete(results, recursive: true);
     }
+
+    [IntegrationFact("postgres", "iptables")]
+    public async Task Should_RunTheWholeTestAsANonRootUser_When_SudoIsPassedWithPartitions()
+    {
+        // When the register test runs on the three hosts as harness-ssh, every command (iptables too) through sudo -n
+        var run = await RunAsync("--workload", "register", "--nemesis", "partition", "--time-limit", "10", "--nemesis-interval", "3", "--recovery-time", "2");
+
+        // Then it runs to its end as a root login does (valid: reads and writes go to the primary, whose transactions
+        // are linearizable on one server; https://www.postgresql.org/docs/15/transaction-iso.html), with partitions
+        // and acknowledged writes in the history
+        Assert.True(run.Exit == 0, run.Output);
+        Assert.Contains(run.History, o => o.IsNemesis && o.F == "start-partition" && o.IsInfo);
+        Assert.Contains(run.History, o => o.IsOk && o.F == "write");
+    }
+
+    [IntegrationFact("postgres", "iptables")]
+    public async Task Should_LoseNoAcknowledgedAdd_When_SyncReplicationAndThePrimaryIsKilledThroughSudo()
+    {
+        // When, as harness-ssh, the primary is killed (signals through sudo -n) and a standby promoted
+        var run = await RunAsync("--workload", "set", "--replication", "sync", "--failover", "promote",
+            "--nemesis", "kill-primary", "--nemesis-interval", "5", "--time-limit", "14", "--recovery-time", "2");
+
+        // Then, as with a root login, no acknowledged add is missing (PostgreSQL 15, 27.2.8 Synchronous Replication,
+        // https://www.postgresql.org/docs/15/warm-standby.html#SYNCHRONOUS-REPLICATION: a commit is acknowledged only
+        // once a synchronous standby has written it, so the promoted standby has it), and the kill and the promotion are in the history
+        Assert.True(run.Exit == 0, run.Output);
+        Assert.Contains(run.History, o => o.IsNemesis && o.F == "kill-primary" && o.IsInfo);
+        Assert.Contains(run.History, o => o.IsNemesis && o.F == "promote" && o.IsInfo);
+    }
+
+    /// <summary>A test as harness-ssh with --sudo; checks that it said so and left nothing on the hosts.</summary>
+    private async Task<PostgresExperimentTests.RunOutcome> RunAsync(params string[] args)
+    {
+        var run = await PostgresExperimentTests.RunAsync([.. OptionsFor("harness-ssh", sudo: true), .. args]);
+        Assert.Contains("as harness-ssh (sudo)", run.Output, StringComparison.Ordinal);
+        Assert.Empty(await Sandbox.LeftoversAsync());
+        return run;
+    }
 }
