@@ -10,7 +10,7 @@ namespace Harness.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class DockerPostgresTests
 {
-    private static async Task<PostgresExperimentTests.RunOutcome> RunAsync(params string[] args)
+    private static async Task<CliRun> RunAsync(params string[] args)
     {
         var before = await DockerSnapshot.TakeAsync();
         var run = await PostgresExperimentTests.RunAsync(["--provisioner", "docker", .. args]);

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using Harness.Checkers.Sessions;
-using Harness.Cli;
 using Harness.Core.Checking;
 using Harness.Core.Histories;
 using Harness.Testing;
@@ -11,20 +9,10 @@ namespace Harness.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class PostgresExperimentTests
 {
-    internal sealed record RunOutcome(int Exit, string Output, JsonNode Results, History History);
-
-    internal static async Task<RunOutcome> RunAsync(params string[] args)
+    internal static async Task<CliRun> RunAsync(params string[] args)
     {
         await Capabilities.RequireAsync("ip", "iptables", "postgres");
-        var results = Directory.CreateTempSubdirectory("harness-exp-").FullName;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(["test", "postgres", .. args, "--results", results, "--plain", "--seed", "7"], stdout, stderr);
-        var file = Directory.EnumerateFiles(results, "results.json", SearchOption.AllDirectories).Single(f => !f.Contains("/latest/", StringComparison.Ordinal));
-        var dir = Path.GetDirectoryName(file)!; // a file path has a directory
-        var outcome = new RunOutcome(exit, $"{stdout}\n{stderr}", JsonNode.Parse(await File.ReadAllTextAsync(file))!, HistoryJson.ReadFile(Path.Combine(dir, "history.jsonl")));
-        Directory.Delete(results, recursive: true);
-        return outcome;
+        return await CliRun.RunAsync("postgres", [.. args, "--seed", "7"]);
     }
 
     private static CheckResult Sessions(History history) => new SessionGuaranteesChecker().Check(history, CancellationToken.None);

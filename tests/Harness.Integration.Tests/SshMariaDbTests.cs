@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Harness.Cli;
-using Harness.Core.Histories;
 using Harness.Testing;
 
 namespace Harness.Integration.Tests;
@@ -18,28 +15,40 @@ public sealed class SshMariaDbTests(SshSandbox sandbox) : IClassFixture<SshSandb
     [IntegrationFact("mariadbd", "iptables")]
     public async Task Should_LoseAcknowledgedAdds_When_AsyncPrimaryIsCutOffAndAReplicaPromotedOverSsh()
     {
-        await Capabilities.RequireAsync("ip", "iptables", "mariadbd");
-        var results = Directory.CreateTempSubdirectory("harness-ssh-maria-").FullName;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-
         // When the primary host is cut off from its async replicas (iptables on the hosts) and a replica is promoted
-        var exit = await CliApp.RunAsync(["test", "mariadb", "--workload", "set", "--replication", "async", "--failover", "promote",
-            "--nemesis", "partition", "--partition-shape", "primaries", "--nemesis-interval", "6", "--time-limit", "14", "--recovery-time", "2",
-            "--results", results, "--plain", "--seed", "7", .. sandbox.Options], stdout, stderr);
+        var run = await RunAsync("--workload", "set", "--replication", "async", "--failover", "promote",
+            "--nemesis", "partition", "--partition-shape", "primaries", "--nemesis-interval", "6", "--time-limit", "14", "--recovery-time", "2", "--seed", "7");
 
         // Then acknowledged adds are lost, the promotion is in the history, and the node logs were downloaded
-        var file = Directory.EnumerateFiles(results, "results.json", SearchOption.AllDirectories).Single(f => !f.Contains("/latest/", StringComparison.Ordinal));
-        var dir = Path.GetDirectoryName(file)!; // a file path has a directory
-        var verdict = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-        var history = HistoryJson.ReadFile(Path.Combine(dir, "history.jsonl"));
-        Assert.True(exit == 1, $"{stdout}\n{stderr}");
-        Assert.Contains("LOST", verdict.ToJsonString(), StringComparison.Ordinal);
-        Assert.Contains(history, o => o.IsNemesis && o.F == "promote" && o.IsInfo);
-        Assert.True(File.Exists(Path.Combine(dir, "logs", "n1", "mariadb.log")), "the node logs are collected");
-        Directory.Delete(results, recursive: true);
+        Assert.True(run.Exit == 1, run.Output);
+        Assert.Contains("LOST", run.Results.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains(run.History, o => o.IsNemesis && o.F == "promote" && o.IsInfo);
+        Assert.True(run.NodeLogCollected, "the node logs are collected");
+    }
 
-        // And nothing of the run is left on the hosts
+    /// <summary>https://mariadb.com/kb/en/semisynchronous-replication/ : with rpl_semi_sync_master_wait_point =
+    /// AFTER_SYNC a commit is acknowledged only after a replica has received it, so promoting the replica with the most
+    /// GTIDs after the primary is killed loses no acknowledged write.</summary>
+    [IntegrationFact("mariadbd", "iptables")]
+    public async Task Should_LoseNoAcknowledgedAdd_When_SemiSyncAfterSyncAndThePrimaryIsKilledOverSsh()
+    {
+        // When the primary's server tree is killed through its handle over SSH and the most advanced replica promoted
+        var run = await RunAsync("--workload", "set", "--replication", "semi-sync", "--semi-sync-wait", "after-sync", "--failover", "promote",
+            "--nemesis", "kill-primary", "--nemesis-interval", "5", "--time-limit", "14", "--recovery-time", "2");
+
+        // Then no acknowledged add is lost, and the kill and the promotion are in the history
+        Assert.True(run.Checker("set")["validity"]!.GetValue<string>().Equals("valid", StringComparison.OrdinalIgnoreCase), run.Output);
+        Assert.Contains(run.History, o => o.IsNemesis && o.F == "kill-primary" && o.IsInfo);
+        Assert.Contains(run.History, o => o.IsNemesis && o.F == "promote" && o.IsInfo);
+        Assert.Contains(run.History, o => o.IsClient && o.IsOk && o.F == "add");
+    }
+
+    /// <summary>A MariaDB test on the sandbox's hosts; checks afterwards that nothing of it is left on them.</summary>
+    private async Task<CliRun> RunAsync(params string[] args)
+    {
+        await Capabilities.RequireAsync("ip", "iptables", "mariadbd");
+        var run = await CliRun.RunAsync("mariadb", [.. args, .. sandbox.Options], nodeLog: "mariadb.log");
         Assert.Empty(await sandbox.LeftoversAsync());
+        return run;
     }
 }

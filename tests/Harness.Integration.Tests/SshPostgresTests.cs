@@ -11,7 +11,7 @@ namespace Harness.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class SshPostgresTests(SshSandbox sandbox) : IClassFixture<SshSandbox>
 {
-    private async Task<PostgresExperimentTests.RunOutcome> RunAsync(params string[] args)
+    private async Task<CliRun> RunAsync(params string[] args)
     {
         var run = await PostgresExperimentTests.RunAsync([.. sandbox.Options, .. args]);
         Assert.Empty(await sandbox.LeftoversAsync());

@@ -88,7 +88,7 @@ public sealed class SshSudoTests(SshSudoSandbox fixture) : IClassFixture<SshSudo
     }
 
     /// <summary>A test as harness-ssh with --sudo; checks that it said so and left nothing on the hosts.</summary>
-    private async Task<PostgresExperimentTests.RunOutcome> RunAsync(params string[] args)
+    private async Task<CliRun> RunAsync(params string[] args)
     {
         var run = await PostgresExperimentTests.RunAsync([.. OptionsFor("harness-ssh", sudo: true), .. args]);
         Assert.Contains("as harness-ssh (sudo)", run.Output, StringComparison.Ordinal);
