@@ -105,9 +105,10 @@ public static class NemesisPackages
         }
 
         var interval = options.NemesisInterval;
-        var schedule = Gen.Cycle(Gen.Seq(
-            Gen.Sleep(interval),
-            Gen.OneOf(injections.Select(i => Gen.Seq(i.Start, Gen.Sleep(interval), i.Stop)))));
+        // The faults in turn (partition, kill, kill-primary, pause, loss), each followed by its heal: a short run
+        // with several faults has each of them once it has had as many faults as kinds (targets, shapes and loss
+        // stay random per fault).
+        var schedule = Gen.Cycle(Gen.Seq(injections.Select(i => Gen.Seq(Gen.Sleep(interval), i.Start, Gen.Sleep(interval), i.Stop))));
         return new NemesisPackage
         {
             Nemesis = parts.Count == 1 ? parts[0] : new ComposedNemesis(parts),

@@ -71,6 +71,22 @@ public sealed class NemesisPackagesTests
     }
 
     [Fact]
+    public void Should_InjectEveryFaultKind_When_ThereHaveBeenAsManyFaultsAsKinds()
+    {
+        // Given three kinds of fault
+        var package = NemesisPackages.Create(Options("pause", "partition", "kill"), new MemoryDatabase(Options()));
+
+        // When the schedule runs
+        var faults = new GenSimulator { Concurrency = 1, Seed = 9 }.Run(Gen.OnNemesis(Gen.TimeLimit(TimeSpan.FromSeconds(40), package.Generator)))
+            .Where(o => o.IsInvoke && o.F is "start-partition" or "kill" or "pause").Select(o => o.F).ToList();
+
+        // Then they come in turn: any three faults in a row are one of each kind (so a short run tests them all)
+        Assert.True(faults.Count >= 6, string.Join(' ', faults));
+        for (var i = 0; i + 3 <= faults.Count; i++)
+            Assert.Equal(3, faults.Skip(i).Take(3).Distinct().Count());
+    }
+
+    [Fact]
     public void Should_Hold_Replication_Back_Around_Every_Other_Fault_When_Lag_Is_Combined()
     {
         // Given lag with kill-primary
