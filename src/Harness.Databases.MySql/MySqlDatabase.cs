@@ -82,12 +82,14 @@ public sealed partial class MySqlDatabase(MySqlSettings settings)
             if (!help.Contains("innodb-snapshot-isolation", StringComparison.Ordinal))
                 throw new UserErrorException($"--innodb-snapshot-isolation: this server has no innodb_snapshot_isolation ({ShortVersion}); it arrived in MariaDB 10.6.18, 10.11.8 and 11.4.2");
         }
-        var template = await EnsureTemplateAsync(first, ct);
+        await EnsureTemplateAsync(first, ct);
         Trace(run, "template ready");
         await Task.WhenAll(nodes.Select(async n =>
         {
             var remote = Cluster.Remote(n);
             await remote.MakeDirectoryAsync(Dir(n), OsUser, Convert.ToInt32("755", 8), ct);
+            // each node's own (the first node's, where they share a filesystem; a real host makes its own once)
+            var template = await EnsureTemplateAsync(remote, ct);
             await remote.ExecCheckedAsync(["sh", "-c", "rm -rf \"$1\" && cp -a \"$0\" \"$1\"", template, DataDir(n)], ct);
             await remote.WriteFileAsync(ConfigPath(n), ServerConfig(n, nodes), ct, OsUser);
         }));

@@ -66,13 +66,18 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         _bin = await FindBinDirectoryAsync(Cluster.Remote(primary), ct);
         var template = await EnsureTemplateAsync(primary, ct);
         Trace(run, "setup: template ready");
-        // Every node starts from a copy of the same cleanly shut down initdb cluster (a valid cold base backup),
-        // so the standbys need no pg_basebackup: n1 runs as the primary, the others as its streaming standbys.
-        await Task.WhenAll(nodes.Select(async n =>
+        // Every node that sees the primary's template (the same filesystem: netns nodes, root's containers, the SSH
+        // sandbox) starts from a copy of that cleanly shut down initdb cluster (a valid cold base backup, so the same
+        // system identifier), and needs no pg_basebackup: n1 runs as the primary, the others as its streaming
+        // standbys. A node with a template of its own (a real host, a container without the shared cache) is
+        // cloned from the running primary with pg_basebackup instead.
+        var copies = await Task.WhenAll(nodes.Select(async n => n == primary || await SeesTemplateAsync(n, template, ct)));
+        var copied = nodes.Where((_, i) => copies[i]).ToList();
+        await Task.WhenAll(copied.Select(async n =>
         {
             var dir = DataDir(n);
             var remote = Cluster.Remote(n);
-            await remote.ExecCheckedAsync(["sh", "-c", "rm -rf \"$1\" && cp -a \"$0\" \"$1\"", template, dir], ct);
+            await remote.ExecCheckedAsync(["sh", "-c", "rm -rf \"$1\" && cp -a \"$0\" \"$1\"", template.Path, dir], ct);
             await remote.AppendFileAsync($"{dir}/postgresql.conf", ServerConfig(nodes), ct, User);
             await remote.AppendFileAsync($"{dir}/pg_hba.conf", string.Concat(Cluster.ClientNetworks.Select(net =>
                 $"host all all {net} trust\nhost replication all {net} trust\n")), ct, User);
@@ -80,7 +85,8 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         }));
         Trace(run, "setup: data directories ready");
         _primary = primary;
-        await Task.WhenAll(nodes.Select(n => StartServerAsync(n, ct)));
+        await Task.WhenAll(copied.Select(n => StartServerAsync(n, ct)));
+        await Task.WhenAll(nodes.Except(copied).Select(n => CloneAsync(n, primary, ct)));
         Trace(run, "setup: standbys ready");
         await WaitForStandbysAsync(primary, nodes.Length - 1, ct);
         if (run.Logger.IsEnabled(LogLevel.Information)) run.Logger.LogInformation("postgres: primary {Primary}, {Count} streaming standbys, replication {Mode}", primary, nodes.Length - 1, settings.Replication);
@@ -289,22 +295,29 @@ public sealed partial class PostgresDatabase(PostgresSettings settings) : IDatab
         await remote.WriteFileAsync($"{dir}/standby.signal", "", ct, User);
     }
 
-    /// <summary>A bare initdb cluster kept per machine and PostgreSQL version (made once, copied per run).</summary>
-    private async Task<string> EnsureTemplateAsync(Node node, CancellationToken ct)
+    /// <summary>A bare initdb cluster kept per machine and PostgreSQL version (made once, copied per run), and the
+    /// random id in its harness.id, which tells nodes that see this very template from nodes with their own.</summary>
+    private async Task<(string Path, string Id)> EnsureTemplateAsync(Node node, CancellationToken ct)
     {
         var remote = Cluster.Remote(node);
         var version = Path.GetFileName(Path.GetDirectoryName(_bin)) ?? "pg";
-        var template = $"{RemoteExtensions.CacheDirectory}/pg{version}-template";
-        if (await remote.ExistsAsync($"{template}/harness.ok", ct)) return template;
+        var template = $"{RemoteExtensions.CacheDirectory}/pg{version}-template-v2";
+        if (await remote.ReadFileAsync($"{template}/harness.id", ct) is { Length: > 0 } made) return (template, made.Trim());
         var building = $"{template}.{Environment.ProcessId}";
         await ExecCheckedAsync(node, ["sh", "-c", "mkdir -p \"$1\" && chmod 755 \"$1\" && rm -rf \"$0\" && mkdir \"$0\" && chown postgres:postgres \"$0\" && chmod 700 \"$0\"",
             building, RemoteExtensions.CacheDirectory], ct);
         await ExecCheckedAsync(node, AsPostgres([Bin("initdb"), "-D", building, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"]), ct);
-        await remote.WriteFileAsync($"{building}/harness.ok", "initdb template made by harness\n", ct);
+        await remote.WriteFileAsync($"{building}/harness.id", Guid.NewGuid().ToString("N") + "\n", ct);
         // rename is atomic; a concurrent run that won the race leaves its template, and ours is removed
         await Cluster.Remote(node).ExecAsync(["sh", "-c", "mv -T \"$0\" \"$1\" 2>/dev/null || rm -rf \"$0\"", building, template], ct);
-        return template;
+        var id = await remote.ReadFileAsync($"{template}/harness.id", ct)
+            ?? throw new InvalidOperationException($"the initdb template {template} on {node} has no harness.id");
+        return (template, id.Trim());
     }
+
+    /// <summary>Whether <paramref name="node"/> sees the very template <paramref name="template"/> (same id).</summary>
+    private async Task<bool> SeesTemplateAsync(Node node, (string Path, string Id) template, CancellationToken ct) =>
+        (await Cluster.Remote(node).ReadFileAsync($"{template.Path}/harness.id", ct))?.Trim() == template.Id;
 
     private static string PrimaryConninfo(Node node, Node primary) =>
         $"host={primary.Address} port={Port} user={User} application_name={node.Name} connect_timeout=2";

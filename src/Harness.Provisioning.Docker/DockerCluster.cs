@@ -105,7 +105,7 @@ public sealed class DockerCluster : ICluster
         InNetworkNamespaceAsync((DockerRemote)Remote(node), ["iptables-restore", "--noflush"], script, ct);
 
     /// <summary>Runs a network tool in the container's network namespace: as root the host's binary under
-    /// <c>nsenter -n</c> (no capability inside the container needed), otherwise the image's in a privileged exec.</summary>
+    /// <c>nsenter -n</c> (no capability inside the container needed), otherwise the image's in an exec (the container has NET_ADMIN then).</summary>
     private async Task<(IReadOnlyList<string> Argv, CommandResult Result)> InNetworkNamespaceAsync(DockerRemote remote, string[] argv, string? stdin, CancellationToken ct)
     {
         if (UseHostPids)
@@ -113,7 +113,7 @@ public sealed class DockerCluster : ICluster
             string[] host = ["nsenter", "-t", remote.InitPid.ToString(CultureInfo.InvariantCulture), "-n", .. argv];
             return (host, await HostCommand.RunAsync(host, ct, stdin));
         }
-        return (argv, await remote.ExecAsync(argv, stdin, privileged: true, ct));
+        return (argv, await remote.ExecAsync(argv, ct, stdin));
     }
 
     private Dictionary<string, string> Labels(string? node = null)
@@ -125,8 +125,11 @@ public sealed class DockerCluster : ICluster
 
     internal async Task CreateAsync(int nodeCount, CancellationToken ct)
     {
-        Directory.CreateDirectory(NodeCacheDirectory);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(NodeCacheDirectory, (UnixFileMode)0b111_101_101);
+        if (SharesNodeCache)
+        {
+            Directory.CreateDirectory(NodeCacheDirectory);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(NodeCacheDirectory, (UnixFileMode)0b111_101_101);
+        }
         var prefix = $"10.78.{Subnet.ToString(CultureInfo.InvariantCulture)}";
         _ledger?.Add([
             new RunResource(DockerLeftovers.Network, NetworkName),
@@ -169,11 +172,14 @@ public sealed class DockerCluster : ICluster
                 HostConfig = new HostConfig
                 {
                     Init = true, // docker-init reaps the orphans of killed servers (no zombie postmaster)
+                    // without root, network faults run in the container (iptables, ip): they need NET_ADMIN there (a
+                    // privileged exec cannot raise capabilities beyond the container's bounding set)
+                    CapAdd = UseHostPids ? [] : ["NET_ADMIN"],
                     NetworkMode = NetworkName,
                     Tmpfs = new Dictionary<string, string> { [DockerRemote.NodeDirectory] = "rw,mode=755" },
                     // RemoteExtensions.CacheDirectory is machine-wide on every provisioner: one host directory per
                     // image (owners are the image's uids), shared by the run's containers and kept between runs
-                    Binds = [$"{NodeCacheDirectory}:{RemoteExtensions.CacheDirectory}"],
+                    Binds = SharesNodeCache ? [$"{NodeCacheDirectory}:{RemoteExtensions.CacheDirectory}"] : [],
                 },
                 NetworkingConfig = new NetworkingConfig
                 {
@@ -198,6 +204,11 @@ public sealed class DockerCluster : ICluster
     }
 
     /// <summary>The host directory mounted at <see cref="RemoteExtensions.CacheDirectory"/> in every node of this image.</summary>
+    /// <summary>As root the nodes share a host cache directory between runs; a user who is not root gets none (the
+    /// machine-wide cache is root's, and files the containers' root wrote into a user's own directory could not be
+    /// removed by that user): each container keeps its cache to itself, so set-up is slower.</summary>
+    internal static bool SharesNodeCache => Environment.IsPrivilegedProcess;
+
     public string NodeCacheDirectory => Path.Combine(DockerDaemon.CacheRoot, "node-cache", string.Concat(Image.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')));
 
     private string[] ForwardRule(string op) =>

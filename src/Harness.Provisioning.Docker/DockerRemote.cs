@@ -28,10 +28,7 @@ internal sealed class DockerRemote(DockerCluster cluster, string containerId, in
 
     private DockerClient Client => cluster.Client;
 
-    public Task<CommandResult> ExecAsync(IReadOnlyList<string> argv, CancellationToken ct, string? stdin = null) =>
-        ExecAsync(argv, stdin, privileged: false, ct);
-
-    internal async Task<CommandResult> ExecAsync(IReadOnlyList<string> argv, string? stdin, bool privileged, CancellationToken ct)
+    public async Task<CommandResult> ExecAsync(IReadOnlyList<string> argv, CancellationToken ct, string? stdin = null)
     {
         var exec = await Client.Exec.CreateContainerExecAsync(ContainerId, new ContainerExecCreateParameters
         {
@@ -39,7 +36,6 @@ internal sealed class DockerRemote(DockerCluster cluster, string containerId, in
             AttachStdout = true,
             AttachStderr = true,
             AttachStdin = stdin is not null,
-            Privileged = privileged,
             User = "root",
             WorkingDir = "/",
         }, ct);

@@ -159,27 +159,13 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
         var before = await DockerSnapshot.TakeAsync();
         var results = Directory.CreateTempSubdirectory("harness-docker-cleanup-").FullName;
         var hex = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2));
-        var home = $"/run/harness-test-dockerd-{hex}";
-        var bridge = $"hx{hex}";
-        var socket = $"unix://{home}/docker.sock";
-        Directory.CreateDirectory(home);
-        await using var dataLock = new FileStream(Path.Combine(DockerDaemon.CacheRoot, "data.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        await RunAsync("ip", "link", "add", bridge, "type", "bridge");
-        await RunAsync("ip", "addr", "add", $"10.79.{await DockerProvisioner.FreeSubnetAsync(CancellationToken.None)}.1/24", "dev", bridge);
-        File.WriteAllText($"{home}/daemon.json", "{}\n");
-        var dockerd = Process.Start(new ProcessStartInfo("dockerd", ["--config-file", $"{home}/daemon.json", "--host", socket,
-            "--data-root", Path.Combine(DockerDaemon.CacheRoot, "data"), "--exec-root", home, "--pidfile", $"{home}/dockerd.pid", "--bridge", bridge,
-            "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--log-level", "warn"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        dockerd.OutputDataReceived += (_, _) => { };
-        dockerd.ErrorDataReceived += (_, _) => { };
-        dockerd.BeginOutputReadLine();
-        dockerd.BeginErrorReadLine();
+        var dockerd = await UserDockerd.StartAsync();
+        var socket = dockerd.Socket;
         using var client = new DockerClientBuilder().WithEndpoint(new Uri(socket)).Build();
         Process? child = null;
         string? other = null;
         try
         {
-            await WaitForAsync(() => DockerDaemon.AnswersAsync(new Uri(socket), CancellationToken.None).Result, up => up, TimeSpan.FromSeconds(30), "the daemon");
             other = (await client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
                 Image = DockerImages.LocalTag(["postgresql-15"]), Cmd = ["sleep", "infinity"], Name = $"someone-else-{hex}",
@@ -212,11 +198,11 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
             Assert.Equal(0, exit);
             Assert.Contains($"killed): removed 3 containers, network harness-{id}, bridge hd{id}, FORWARD rule", output, StringComparison.Ordinal);
             Assert.Empty(await ContainerPidsAsync(new Uri(socket), id));
-            Assert.True(HostAlive(dockerd.Id));
+            Assert.True(HostAlive(dockerd.Pid));
             Assert.True(await DockerDaemon.AnswersAsync(new Uri(socket), CancellationToken.None));
             Assert.Equal(other, Assert.Single(await client.Containers.ListContainersAsync(new ContainersListParameters { All = true })).ID);
             Assert.DoesNotContain((await client.Networks.ListNetworksAsync()).Select(n => n.Name), n => n.StartsWith("harness-", StringComparison.Ordinal));
-            Assert.True(Directory.Exists($"/sys/class/net/{bridge}"));
+            Assert.True(Directory.Exists($"/sys/class/net/{dockerd.Bridge}"));
             Assert.False(File.Exists(path));
         }
         finally
@@ -229,11 +215,7 @@ public sealed partial class DockerCleanupTests(ITestOutputHelper log)
             if (child is not null && RunLedger.ReadAll().Any(m => m.Marker.HarnessPid == child.Id)) await CleanupAsync();
             child?.Dispose();
             if (other is not null) await client.Containers.RemoveContainerAsync(other, new ContainerRemoveParameters { Force = true });
-            Syscalls.Kill(dockerd.Id, 15);
-            await dockerd.WaitForExitAsync();
-            await RunAsync("ip", "link", "del", bridge);
-            await DockerDaemon.UnmountBelowAsync(home);
-            Directory.Delete(home, recursive: true);
+            await dockerd.DisposeAsync();
             Directory.Delete(results, recursive: true);
         }
         // And the machine is as before (the test's own daemon stopped)
