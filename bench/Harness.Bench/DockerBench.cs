@@ -20,54 +20,14 @@ internal static class DockerBench
     public static async Task<int> FirstOperationAsync(string[] args)
     {
         var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
-        var results = Directory.CreateTempSubdirectory("harness-bench-docker-").FullName;
-        var times = new Dictionary<string, List<(double First, double Total)>> { ["netns"] = [], ["docker"] = [] };
-        try
-        {
-            for (var i = 0; i < runs; i++)
-                foreach (var provisioner in times.Keys)
-                {
-                    var (first, total, exit) = await RunOnceAsync(provisioner, results);
-                    times[provisioner].Add((first, total));
-                    Console.WriteLine($"  {provisioner,-6} run {i + 1}: first operation {first:0.00} s, exit {exit} after {total:0.00} s");
-                }
-        }
-        finally
-        {
-            Directory.Delete(results, recursive: true);
-        }
-        static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
-        var (nf, nt) = (Median(times["netns"].Select(t => t.First)), Median(times["netns"].Select(t => t.Total)));
-        var (df, dt) = (Median(times["docker"].Select(t => t.First)), Median(times["docker"].Select(t => t.Total)));
-        Console.WriteLine($"docker: command to first operation, 3 PostgreSQL nodes, image cached, median of {runs}, {Environment.ProcessorCount} cores, load {Load()}");
+        string[] Postgres(string provisioner) => ["postgres", "--provisioner", provisioner, "--workload", "register", "--time-limit", "3", "--recovery-time", "0"];
+        var medians = await FirstOperation.MediansAsync(runs, "harness-bench-docker-",
+            new Dictionary<string, string[]> { ["netns"] = Postgres("netns"), ["docker"] = Postgres("docker") });
+        var ((nf, nt), (df, dt)) = (medians["netns"], medians["docker"]);
+        Console.WriteLine($"docker: command to first operation, 3 PostgreSQL nodes, image cached, median of {runs}, {Environment.ProcessorCount} cores, load {FirstOperation.Load()}");
         Console.WriteLine($"  netns  {nf:0.00} s (whole 3 s run {nt:0.00} s)");
         Console.WriteLine($"  docker {df:0.00} s (whole 3 s run {dt:0.00} s); docker/netns: first operation x{df / nf:0.00}, whole run x{dt / nt:0.00}");
         return 0;
-    }
-
-    private static async Task<(double First, double Total, int Exit)> RunOnceAsync(string provisioner, string results)
-    {
-        var dir = Path.Combine(results, provisioner + "-" + Guid.NewGuid().ToString("N")[..6]);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["DOTNET_EnableDiagnostics"] = "0";
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "harness.dll"), "test", "postgres", "--provisioner", provisioner,
-                     "--workload", "register", "--time-limit", "3", "--recovery-time", "0", "--results", dir, "--plain" })
-            psi.ArgumentList.Add(a);
-        var clock = Stopwatch.StartNew();
-        using var child = Process.Start(psi)!; // not shell-executed, so never null
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
-        double first = double.NaN;
-        while (!child.HasExited && double.IsNaN(first))
-        {
-            if (Directory.Exists(dir) && Directory.EnumerateFiles(dir, "history.jsonl", SearchOption.AllDirectories).Any(f => new FileInfo(f).Length > 0))
-                first = clock.Elapsed.TotalSeconds;
-            else await Task.Delay(10);
-        }
-        await child.WaitForExitAsync();
-        var total = clock.Elapsed.TotalSeconds;
-        if (child.ExitCode != 0) Console.Error.WriteLine($"{provisioner}: exit {child.ExitCode}\n{await stdout}{await stderr}");
-        return (first, total, child.ExitCode);
     }
 
     public static async Task<int> BuildAsync(string[] args)
@@ -84,7 +44,7 @@ internal static class DockerBench
         Environment.SetEnvironmentVariable("HARNESS_DOCKER_CACHE", cache);
         try
         {
-            Console.WriteLine($"docker-build: a fresh cache root {cache}, {Environment.ProcessorCount} cores, load {Load()}");
+            Console.WriteLine($"docker-build: a fresh cache root {cache}, {Environment.ProcessorCount} cores, load {FirstOperation.Load()}");
             foreach (var packages in images)
             {
                 var clock = Stopwatch.StartNew();
@@ -113,6 +73,4 @@ internal static class DockerBench
             await rm.WaitForExitAsync();
         }
     }
-
-    private static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 }

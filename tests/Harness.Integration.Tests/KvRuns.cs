@@ -7,7 +7,7 @@ using Harness.Core.Histories;
 namespace Harness.Integration.Tests;
 
 /// <summary>
-/// A short CLI run of a key-value store (etcd, redis) on a real cluster, and what it left behind. Only this run's
+/// A short CLI run of a database (etcd, redis, mariadb) on a real cluster, and what it left behind. Only this run's
 /// own leftovers count (its namespaces, links, rules and run directory carry its cluster id, found in harness.log
 /// or the node logs, and its servers have the run directory in their arguments), so a cluster another developer runs at the
 /// same time on the machine is not mistaken for one.

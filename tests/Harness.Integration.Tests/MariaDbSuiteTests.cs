@@ -99,7 +99,7 @@ public sealed class MariaDbSuiteTests
     [InlineData("repeatable-read", "default", "primary-replica", "read-committed")]
     [InlineData("read-committed", "default", "primary-replica", "read-committed")]
     [InlineData("read-uncommitted", "default", "primary-replica", "read-uncommitted")]
-    [InlineData("serializable", "default", "galera", "repeatable-read")]
+    [InlineData("serializable", "default", "galera", "snapshot-isolation")]
     public void Should_CheckEachLevelAgainstItsDocumentedPromise_When_ListAppendRuns(string isolation, string snapshot, string topology, string model)
     {
         // Given an isolation level, innodb_snapshot_isolation and a topology

@@ -18,11 +18,13 @@ public static class ListAppendWorkload
     public const int MaxTxnLength = 4;
     public const int AppendsPerKey = 64;
 
-    public static Workload Create(TestOptions options, string consistency) => new()
+    /// <summary><paramref name="levelName"/>: the isolation level as the database names it, when the model checked
+    /// (<paramref name="consistency"/>, what its documentation promises) is another.</summary>
+    public static Workload Create(TestOptions options, string consistency, string? levelName = null) => new()
     {
         Name = Name,
         Generator = new TxnGenerator(KeyRotation.Create(options.KeyCount, AppendsPerKey * 2), 1, MaxTxnLength),
-        Checker = WorkloadCheckers.ListAppend(consistency),
+        Checker = WorkloadCheckers.ListAppend(consistency, levelName),
     };
 
     /// <summary>Transactions of 1..maxLength micro-ops; reads and appends equally likely.</summary>

@@ -20,9 +20,10 @@ public static class WorkloadCheckers
 
     public static IChecker Set(TestOptions options) => new SetChecker();
 
-    /// <summary>Elle's list-append checker for the named consistency model, and how soon writes became visible.</summary>
-    public static IChecker ListAppend(string consistency) =>
-        Harness.Core.Checking.Checkers.Compose("list-append", new ListAppendChecker(ConsistencyModels.Parse(consistency)), new VisibilityChecker());
+    /// <summary>Elle's list-append checker for the named consistency model, and how soon writes became visible;
+    /// <paramref name="levelName"/>: the isolation level as the database names it, when that is not the model checked.</summary>
+    public static IChecker ListAppend(string consistency, string? levelName = null) =>
+        Harness.Core.Checking.Checkers.Compose("list-append", new ListAppendChecker(ConsistencyModels.Parse(consistency), levelName), new VisibilityChecker());
 
     /// <summary>Session guarantees, each client process being a session (a crashed process starts a new one).</summary>
     public static IChecker Session(TestOptions options) =>

@@ -32,13 +32,14 @@ public static class Workloads
     public static ImmutableArray<string> CheckNames { get; } = [.. All.Where(w => w.Checkable).Select(w => w.Name)];
 
     /// <summary>The workload named by <paramref name="options"/>.Workload; transactional workloads are checked
-    /// for <paramref name="consistency"/> (a model name: the isolation level the database promises).</summary>
-    public static Workload Create(TestOptions options, string consistency = "serializable") => options.Workload switch
+    /// for <paramref name="consistency"/> (a model name: the isolation level the database promises), and
+    /// <paramref name="levelName"/> is the level as the database names it, when that is another model.</summary>
+    public static Workload Create(TestOptions options, string consistency = "serializable", string? levelName = null) => options.Workload switch
     {
         RegisterWorkload.Name => RegisterWorkload.Create(options),
         SetWorkload.Name => SetWorkload.Create(options),
         SessionWorkload.Name => SessionWorkload.Create(options),
-        ListAppendWorkload.Name => ListAppendWorkload.Create(options, consistency),
+        ListAppendWorkload.Name => ListAppendWorkload.Create(options, consistency, levelName),
         BankWorkload.Name => BankWorkload.Create(options),
         var other => throw new UserErrorException($"unknown workload '{other}'; valid workloads: {string.Join(", ", Names)}"),
     };

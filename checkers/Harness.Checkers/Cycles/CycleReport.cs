@@ -112,7 +112,9 @@ internal static class CycleReport
         return (satisfied, violated);
     }
 
-    public static CheckResult Result(string checker, ConsistencyModel model, IReadOnlyList<Anomaly> all, JsonObject stats, bool truncated)
+    /// <summary>The verdict against <paramref name="model"/>. When <paramref name="levelName"/> names another model (the
+    /// level as the database calls it) that forbids some anomaly found, the summary ends by saying so plainly.</summary>
+    public static CheckResult Result(string checker, ConsistencyModel model, IReadOnlyList<Anomaly> all, JsonObject stats, bool truncated, string? levelName = null)
     {
         var counts = all.GroupBy(a => a.Type).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
         var forbidden = counts.Keys.Where(model.Forbids).ToList();
@@ -130,11 +132,19 @@ internal static class CycleReport
             + string.Concat(violated.Select(v => $"; not {v.Name}: {Fmt(v.Anomalies)}"));
         var listed = all.GroupBy(a => a.Type).SelectMany(g => g.Take(MaxListedPerType)).ToList();
         string Fmt(IEnumerable<string> types) => string.Join(", ", types.Select(t => $"{t} ({counts[t]})"));
+        var note = "";
+        var againstName = levelName is null || levelName == model.Name ? [] : counts.Keys.Where(ConsistencyModels.Parse(levelName).Forbids).ToList();
+        if (againstName.Count > 0)
+        {
+            stats["level"] = levelName;
+            stats["contradicts_level"] = new JsonArray([.. againstName.Select(f => (JsonNode?)JsonValue.Create(f))]);
+            note = $". The level is called {levelName}, but the history shows {Fmt(againstName)}, which {levelName} forbids: this contradicts the level's name";
+        }
         if (forbidden.Count > 0)
             return new CheckResult
             {
                 Checker = checker, Validity = Validity.Invalid, Stats = stats, Anomalies = [.. listed],
-                Summary = $"not {model.Name}: {Fmt(forbidden)}" + (allowed.Count > 0 ? $"; also allowed by the model: {Fmt(allowed)}" : "") + $" ({models})",
+                Summary = $"not {model.Name}: {Fmt(forbidden)}" + (allowed.Count > 0 ? $"; also allowed by the model: {Fmt(allowed)}" : "") + $" ({models}){note}",
             };
         var txnCount = stats["txns"]?.GetValue<int>() ?? 0;
         var tail = allowed.Count > 0 ? $"; anomalies the model allows: {Fmt(allowed)}" : "";
@@ -142,18 +152,18 @@ internal static class CycleReport
             return new CheckResult
             {
                 Checker = checker, Validity = Validity.Unknown, Stats = stats, Anomalies = [.. listed],
-                Summary = $"no forbidden anomaly found in {txnCount} transactions, but some values were written twice to one key, so which write a read saw is ambiguous{tail}",
+                Summary = $"no forbidden anomaly found in {txnCount} transactions, but some values were written twice to one key, so which write a read saw is ambiguous{tail}{note}",
             };
         if (truncated)
             return new CheckResult
             {
                 Checker = checker, Validity = Validity.Unknown, Stats = stats, Anomalies = [.. listed],
-                Summary = $"no forbidden anomaly found in {txnCount} transactions, but a cycle search hit its budget, so one may have been missed{tail}",
+                Summary = $"no forbidden anomaly found in {txnCount} transactions, but a cycle search hit its budget, so one may have been missed{tail}{note}",
             };
         return new CheckResult
         {
             Checker = checker, Validity = Validity.Valid, Stats = stats, Anomalies = [.. listed],
-            Summary = $"{model.Name}: no forbidden anomaly in {txnCount} transactions{tail} ({models})",
+            Summary = $"{model.Name}: no forbidden anomaly in {txnCount} transactions{tail} ({models}){note}",
         };
     }
 }

@@ -14,8 +14,10 @@ namespace Harness.Checkers.Cycles;
 /// garbage reads and incompatible orders. Valid means no anomaly the <see cref="ConsistencyModel"/> forbids.
 /// Assumptions: appended values are unique per key; ok transactions committed, failed ones did not, info ones
 /// may have (their appends count when some read saw them; their reads are unknown).
+/// <paramref name="levelName"/> (optional) is the isolation level the database calls it, when the model checked is
+/// another (the one its documentation promises): the summary then says plainly where the history contradicts that name.
 /// </summary>
-public sealed class ListAppendChecker(ConsistencyModel model) : IChecker
+public sealed class ListAppendChecker(ConsistencyModel model, string? levelName = null) : IChecker
 {
     public string Name => "list-append";
 
@@ -62,7 +64,7 @@ public sealed class ListAppendChecker(ConsistencyModel model) : IChecker
             ["ingest_ms"] = ingestMs,
             ["total_ms"] = clock.ElapsedMilliseconds,
         };
-        return CycleReport.Result(Name, model, anomalies, stats, search.Truncated);
+        return CycleReport.Result(Name, model, anomalies, stats, search.Truncated, levelName);
     }
 
     private sealed class Explainer

@@ -219,6 +219,9 @@ internal static partial class TestCommand
         WriteReport(runDirectory, logger);
 
         await output.WriteLineAsync($"harness: {result.Check.Validity.Word()}: {result.Check.Summary}");
+        // a transactional checker names the strongest models the history satisfies; say it even when all is valid
+        foreach (var models in Descendants(result.Check).Where(c => c.Validity == Validity.Valid && c.Stats?["satisfies"] is not null))
+            await output.WriteLineAsync($"  {models.Checker}: {models.Summary}");
         foreach (var child in result.Check.Children.Where(c => c.Validity != Validity.Valid))
             foreach (var anomaly in child.Anomalies.Take(3))
                 await output.WriteLineAsync($"  {child.Checker}: {anomaly.Type}: {FirstLine(anomaly.Explanation)}");
@@ -228,6 +231,8 @@ internal static partial class TestCommand
         await output.WriteLineAsync($"harness: {result.EventCount} events; results in {runDirectory} (seed {options.Seed})");
         return result;
     }
+
+    private static IEnumerable<CheckResult> Descendants(CheckResult result) => result.Children.SelectMany(c => Descendants(c).Prepend(c));
 
     /// <summary>Writes report.html (never fails the run).</summary>
     private static void WriteReport(string runDirectory, ILogger logger)

@@ -109,6 +109,31 @@ public sealed class ListAppendCheckerTests
     }
 
     [Fact]
+    public void Should_SayTheHistoryContradictsTheLevelsName_When_ItBreaksTheNamedLevelButNotThePromise()
+    {
+        // Given a lost update, checked as read committed (the level's documented promise) for a level called repeatable read
+        var history = TxnScript.Build("0 ok r 1 []; append 1 1 | 1 ok r 1 []; append 1 2 | 2 ok r 1 [1 2]");
+        var checker = new ListAppendChecker(ConsistencyModels.Parse("read-committed"), levelName: "repeatable-read");
+
+        // When it is checked
+        var result = checker.Check(history, CancellationToken.None);
+
+        // Then it keeps its promise, and the summary says plainly that it breaks the level's name
+        Assert.Equal(Validity.Valid, result.Validity);
+        Assert.Contains("The level is called repeatable-read, but the history shows G-single (1), lost-update (1), which repeatable-read forbids: this contradicts the level's name",
+            result.Summary, StringComparison.Ordinal);
+        Assert.Contains(result.Stats!["contradicts_level"]!.AsArray(), a => a!.GetValue<string>() == "lost-update");
+    }
+
+    [Fact]
+    public void Should_SayNothingOfTheName_When_TheHistoryKeepsIt()
+    {
+        var history = TxnScript.Build("0 ok r 1 []; append 1 1 | 1 ok r 1 [1]; append 1 2 | 2 ok r 1 [1 2]");
+        var result = new ListAppendChecker(ConsistencyModels.Parse("read-committed"), levelName: "repeatable-read").Check(history, CancellationToken.None);
+        Assert.DoesNotContain("contradicts", result.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_Explain_Each_Edge_When_Reporting_A_Cycle()
     {
         // Given T1 appends to keys 1 and 2, and T2 sees the append on key 1 but not on key 2
