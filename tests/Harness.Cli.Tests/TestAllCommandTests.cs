@@ -122,6 +122,55 @@ public sealed class TestAllCommandTests : IDisposable
         Assert.Null(cases[2].Element("error"));
     }
 
+    [Fact]
+    public async Task Should_Report_Unknown_With_Why_It_Crashed_And_Run_The_Others_When_A_Test_Crashes()
+    {
+        // Given a matrix whose first test loses the use of its run directory while it runs: as soon as its history
+        // file exists, its phases.txt (to which the runner appends "main" when the main phase ends) is replaced by a
+        // directory, so the runner's write fails with a real I/O error in the middle of the run
+        var matrix = Path.Combine(_dir, "matrix.yml");
+        await File.WriteAllTextAsync(matrix, """
+            tests:
+              - memory --workload register --time-limit 3 --recovery-time 0
+              - memory --workload set --time-limit 1 --recovery-time 0
+            """);
+        var junit = Path.Combine(_dir, "junit.xml");
+        using var stop = new CancellationTokenSource();
+        var sabotage = Task.Run(async () =>
+        {
+            var tests = Path.Combine(Results, "memory-register");
+            while (!stop.IsCancellationRequested)
+            {
+                var run = Directory.Exists(tests) ? Directory.EnumerateDirectories(tests).FirstOrDefault(d => Path.GetFileName(d) != "latest") : null;
+                if (run is not null && File.Exists(Path.Combine(run, "history.jsonl")))
+                {
+                    File.Delete(Path.Combine(run, "phases.txt"));
+                    Directory.CreateDirectory(Path.Combine(run, "phases.txt"));
+                    return true;
+                }
+                await Task.Delay(5);
+            }
+            return false;
+        });
+
+        // When
+        var (exit, output, error) = await RunAsync("test-all", "--file", matrix, "--results", Results, "--junit", junit, "--json");
+        await stop.CancelAsync();
+        Assert.True(await sabotage, "the first test's run directory never appeared");
+
+        // Then the crashed test is unknown with the reason, the other one still ran, and the worst is unknown (2)
+        Assert.True(exit == 2, $"exit {exit}\n{output}\n{error}");
+        Assert.Matches(@"\[1/2\] unknown in [\d.]+s: memory --workload register --time-limit 3 --recovery-time 0: the run crashed: \w+Exception: .*phases\.txt", error);
+        Assert.Matches(@"\[2/2\] valid ", error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(["unknown", "valid"], lines.Select(l => (string)l["verdict"]!));
+        Assert.StartsWith("the run crashed: ", (string)lines[0]["reason"]!, StringComparison.Ordinal);
+        var cases = ValidJUnit(junit).Descendants("testcase").ToList();
+        Assert.Equal("unknown", (string?)cases[0].Element("error")?.Attribute("type"));
+        Assert.Contains("the run crashed: ", cases[0].Element("error")!.Value, StringComparison.Ordinal);
+        Assert.Null(cases[1].Element("error"));
+    }
+
     [Theory]
     [InlineData("--test", "memory --workload set --time-limit 1", "--test", "memory --bug slow", "test 2 (memory --bug slow): --bug: unknown value 'slow'")]
     [InlineData("--test", "memory --time-limit 1", "--test", "mongo --workload set", "unknown database 'mongo'")]
