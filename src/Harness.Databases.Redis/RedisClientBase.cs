@@ -82,19 +82,29 @@ public abstract class RedisClientBase : IClient
         {
             return op.Fail($"connect: {RedisErrors.Describe(e)}"); // nothing was sent
         }
+        Operation done;
         try
         {
-            var done = await body(db).WaitAsync(Db.Settings.OpTimeout + TimeSpan.FromSeconds(1), ct);
-            if (isRead || !done.IsOk || Db.Settings.Wait == 0) return done with { Node = node.Name };
-            // WAIT counts the replicas that acknowledged this connection's writes so far (one connection per client and node)
-            var waitMillis = (long)(Db.Settings.OpTimeout.TotalMilliseconds / 2);
-            var acked = (long)await db.ExecuteAsync("WAIT", Db.Settings.Wait, waitMillis).WaitAsync(Db.Settings.OpTimeout + TimeSpan.FromSeconds(1), ct);
-            return acked >= Db.Settings.Wait ? done with { Node = node.Name } : op.Info($"{RedisErrors.WaitTimeout}: {acked} of {Db.Settings.Wait} replicas");
+            done = await body(db).WaitAsync(Db.Settings.OpTimeout + TimeSpan.FromSeconds(1), ct);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             _knownPrimary = null;
             return RedisErrors.Complete(op, e, isRead);
+        }
+        if (isRead || !done.IsOk || Db.Settings.Wait == 0) return done with { Node = node.Name };
+        // The write is done: whatever WAIT answers (or fails with) only says how many replicas have it
+        try
+        {
+            // WAIT counts the replicas that acknowledged this connection's writes so far (one connection per client and node)
+            var waitMillis = (long)(Db.Settings.OpTimeout.TotalMilliseconds / 2);
+            var acked = (long)await db.ExecuteAsync("WAIT", Db.Settings.Wait, waitMillis).WaitAsync(Db.Settings.OpTimeout + TimeSpan.FromSeconds(1), ct);
+            return RedisErrors.AfterWait(op, done with { Node = node.Name }, Db.Settings.Wait, acked, null);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            _knownPrimary = null;
+            return RedisErrors.AfterWait(op, done with { Node = node.Name }, Db.Settings.Wait, 0, e);
         }
     }
 

@@ -18,7 +18,9 @@ namespace Harness.Databases.Redis;
 /// </list>
 /// Everything else is Info: a timeout or a lost connection after the command was sent (it may have run), and
 /// a WAIT that returned fewer replicas than asked (the write is on the primary, not on enough replicas: Redis does
-/// not roll it back, and a failover may lose it).
+/// not roll it back, and a failover may lose it). A WAIT that fails (a server error such as READONLY from a primary
+/// demoted meanwhile, a lost connection, a timeout) after its write succeeded is the same: the write happened, only
+/// the count of replicas that have it is missing (<see cref="AfterWait"/>), so it is Info, never Fail.
 /// </summary>
 public static class RedisErrors
 {
@@ -28,6 +30,16 @@ public static class RedisErrors
     {
         var error = Describe(e);
         return isRead || IsDefinite(e) ? op.Fail(error) : op.Info(error);
+    }
+
+    /// <summary>The outcome of the write <paramref name="invoked"/>, which the server applied (<paramref name="done"/>,
+    /// ok), once the WAIT that follows it has answered <paramref name="acked"/> replicas or failed with
+    /// <paramref name="waitError"/>: ok when enough replicas have it, and Info (<see cref="WaitTimeout"/>, with the
+    /// invoked value) otherwise. Never Fail: the write happened.</summary>
+    public static Operation AfterWait(Operation invoked, Operation done, long wanted, long acked, Exception? waitError)
+    {
+        if (waitError is not null) return invoked.Info($"{WaitTimeout}: WAIT failed: {Describe(waitError)}");
+        return acked >= wanted ? done : invoked.Info($"{WaitTimeout}: {acked} of {wanted} replicas");
     }
 
     public static bool IsDefinite(Exception e) => e switch

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using System.Xml.Linq;
-using System.Xml.Schema;
 using Harness.Cli.Commands;
+using Harness.Testing;
 
 namespace Harness.Cli.Tests;
 
@@ -19,18 +18,6 @@ public sealed class TestAllCommandTests : IDisposable
         using var stderr = new StringWriter();
         var exit = await CliApp.RunAsync(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    /// <summary>Validates JUnit XML against the junit-10.xsd shape (Schemas/junit-10.xsd, see ATTRIBUTION.md).</summary>
-    internal static XDocument ValidJUnit(string path)
-    {
-        var schemas = new XmlSchemaSet();
-        schemas.Add(null, Path.Combine(AppContext.BaseDirectory, "Schemas", "junit-10.xsd"));
-        var errors = new List<string>();
-        var doc = XDocument.Load(path);
-        doc.Validate(schemas, (_, e) => errors.Add($"{e.Severity}: {e.Message}"));
-        Assert.True(errors.Count == 0, string.Join('\n', errors));
-        return doc;
     }
 
     [Fact]
@@ -72,7 +59,7 @@ public sealed class TestAllCommandTests : IDisposable
         Assert.Contains("harness: test-all: 3 valid, 3 invalid, 0 unknown", error, StringComparison.Ordinal);
 
         // and the JUnit XML is valid against the schema: one testcase per test, a failure for each invalid one
-        var doc = ValidJUnit(junit);
+        var doc = JUnitSchema.Valid(junit);
         var cases = doc.Descendants("testcase").ToList();
         Assert.Equal(6, cases.Count);
         Assert.All(cases, c => Assert.Equal("memory", (string?)c.Attribute("classname")));
@@ -116,10 +103,59 @@ public sealed class TestAllCommandTests : IDisposable
         Assert.Matches(@"\[1/3\] unknown in [\d.]+s: memory --workload bank --time-limit 1: cannot create the run directory", output);
         Assert.Matches(@"\[2/3\] unknown in [\d.]+s: memory --workload register --time-limit 120: exceeded its budget of 1s", output);
         Assert.Matches(@"\[3/3\] valid ", output);
-        var cases = ValidJUnit(junit).Descendants("testcase").ToList();
+        var cases = JUnitSchema.Valid(junit).Descendants("testcase").ToList();
         Assert.Equal(["unknown", "unknown"], cases.Take(2).Select(c => (string?)c.Element("error")?.Attribute("type")));
         Assert.Contains("exceeded its budget of 1s", cases[1].Element("error")!.Value, StringComparison.Ordinal);
         Assert.Null(cases[2].Element("error"));
+    }
+
+    [Fact]
+    public async Task Should_Report_Unknown_With_Why_It_Crashed_And_Run_The_Others_When_A_Test_Crashes()
+    {
+        // Given a matrix whose first test loses the use of its run directory while it runs: as soon as its history
+        // file exists, its phases.txt (to which the runner appends "main" when the main phase ends) is replaced by a
+        // directory, so the runner's write fails with a real I/O error in the middle of the run
+        var matrix = Path.Combine(_dir, "matrix.yml");
+        await File.WriteAllTextAsync(matrix, """
+            tests:
+              - memory --workload register --time-limit 3 --recovery-time 0
+              - memory --workload set --time-limit 1 --recovery-time 0
+            """);
+        var junit = Path.Combine(_dir, "junit.xml");
+        using var stop = new CancellationTokenSource();
+        var sabotage = Task.Run(async () =>
+        {
+            var tests = Path.Combine(Results, "memory-register");
+            while (!stop.IsCancellationRequested)
+            {
+                var run = Directory.Exists(tests) ? Directory.EnumerateDirectories(tests).FirstOrDefault(d => Path.GetFileName(d) != "latest") : null;
+                if (run is not null && File.Exists(Path.Combine(run, "history.jsonl")))
+                {
+                    File.Delete(Path.Combine(run, "phases.txt"));
+                    Directory.CreateDirectory(Path.Combine(run, "phases.txt"));
+                    return true;
+                }
+                await Task.Delay(5);
+            }
+            return false;
+        });
+
+        // When
+        var (exit, output, error) = await RunAsync("test-all", "--file", matrix, "--results", Results, "--junit", junit, "--json");
+        await stop.CancelAsync();
+        Assert.True(await sabotage, "the first test's run directory never appeared");
+
+        // Then the crashed test is unknown with the reason, the other one still ran, and the worst is unknown (2)
+        Assert.True(exit == 2, $"exit {exit}\n{output}\n{error}");
+        Assert.Matches(@"\[1/2\] unknown in [\d.]+s: memory --workload register --time-limit 3 --recovery-time 0: the run crashed: \w+Exception: .*phases\.txt", error);
+        Assert.Matches(@"\[2/2\] valid ", error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(["unknown", "valid"], lines.Select(l => (string)l["verdict"]!));
+        Assert.StartsWith("the run crashed: ", (string)lines[0]["reason"]!, StringComparison.Ordinal);
+        var cases = JUnitSchema.Valid(junit).Descendants("testcase").ToList();
+        Assert.Equal("unknown", (string?)cases[0].Element("error")?.Attribute("type"));
+        Assert.Contains("the run crashed: ", cases[0].Element("error")!.Value, StringComparison.Ordinal);
+        Assert.Null(cases[1].Element("error"));
     }
 
     [Theory]
@@ -171,7 +207,7 @@ public sealed class TestAllCommandTests : IDisposable
         Assert.Equal("invalid", (string)line["verdict"]!);
         Assert.Equal(1, (int)line["exit"]!);
         Assert.Contains("harness: invalid:", error, StringComparison.Ordinal);
-        var testcase = Assert.Single(ValidJUnit(junit).Descendants("testcase"));
+        var testcase = Assert.Single(JUnitSchema.Valid(junit).Descendants("testcase"));
         Assert.Equal("memory-set (memory --workload set --bug lost-write --time-limit 1 --rate 300 --seed 7)", (string?)testcase.Attribute("name"));
         Assert.NotNull(testcase.Element("failure"));
     }
@@ -189,7 +225,7 @@ public sealed class TestAllCommandTests : IDisposable
 
         // When / Then
         JUnitXml.Write(path, "s", [outcome], DateTimeOffset.UtcNow);
-        Assert.Equal("crash  here", ValidJUnit(path).Descendants("error").Single().Value);
+        Assert.Equal("crash  here", JUnitSchema.Valid(path).Descendants("error").Single().Value);
     }
 
     [Fact]

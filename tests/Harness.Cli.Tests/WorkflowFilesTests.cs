@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Harness.Cli.Commands;
 using Json.Schema;
 
@@ -47,6 +49,68 @@ public sealed class WorkflowFilesTests
         Assert.Contains("results/", uploads, StringComparison.Ordinal);
         Assert.Contains("report.html", uploads, StringComparison.Ordinal);
         Assert.All(steps.Where(s => s!["uses"] is not null && (string?)s["uses"] != "actions/checkout@v4" && ((string?)s["uses"])!.Contains("upload", StringComparison.Ordinal)), s => Assert.Equal("always()", (string?)s!["if"]));
+        // every step after the matrix (JUnit published, both uploads) runs whatever the matrix's exit code
+        var after = steps.SkipWhile(s => (string?)s!["id"] != "matrix").Skip(1).ToList();
+        Assert.Contains(after, s => (string?)s!["uses"] is { } u && u.StartsWith("mikepenz/action-junit-report@", StringComparison.Ordinal));
+        Assert.Equal(2, after.Count(s => (string?)s!["uses"] is { } u && u.StartsWith("actions/upload-artifact@", StringComparison.Ordinal)));
+        Assert.All(after, s => Assert.Equal("always()", (string?)s!["if"]));
+    }
+
+    /// <summary>Runs <paramref name="script"/> as a CI server would (<paramref name="bashArgs"/>: GitHub's
+    /// <c>shell: bash</c> is <c>bash --noprofile --norc -eo pipefail {0}</c>), in a fresh directory, with stubs of
+    /// <c>sudo</c> and <c>dotnet</c> first on PATH: <c>dotnet ... test-all</c> exits 1 (a matrix with an invalid test),
+    /// everything else 0. Every stub call is logged. Returns the exit code, the log and $GITHUB_OUTPUT.</summary>
+    private static (int Exit, string Calls, string Output) RunStubbed(string script, params string[] bashArgs)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the CI scripts run in bash on Linux runners");
+        var dir = Directory.CreateTempSubdirectory("harness-ci-").FullName;
+        try
+        {
+            var bin = Directory.CreateDirectory(Path.Combine(dir, "bin")).FullName;
+            var log = Path.Combine(dir, "calls.log");
+            // sudo runs its command (env, dotnet, chown...) as the stubbed dotnet would be run; chown is only logged
+            File.WriteAllText(Path.Combine(bin, "sudo"), $"#!/bin/sh\necho \"sudo $*\" >> '{log}'\ncase \"$1\" in chown) exit 0;; -E) shift; esac\nexec \"$@\"\n");
+            File.WriteAllText(Path.Combine(bin, "dotnet"), $"#!/bin/sh\necho \"dotnet $*\" >> '{log}'\ncase \"$*\" in *test-all*) echo '{{\"verdict\":\"invalid\"}}'; exit 1;; esac\nexit 0\n");
+            foreach (var f in Directory.GetFiles(bin)) File.SetUnixFileMode(f, (UnixFileMode)0b111_101_101);
+            var file = Path.Combine(dir, "step.sh");
+            File.WriteAllText(file, script);
+            var output = Path.Combine(dir, "github-output");
+            File.WriteAllText(output, "");
+            var psi = new ProcessStartInfo("bash") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in bashArgs) psi.ArgumentList.Add(a);
+            psi.ArgumentList.Add(file);
+            psi.Environment["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}";
+            psi.Environment["GITHUB_OUTPUT"] = output;
+            psi.Environment["HARNESS_MATRIX"] = "ci/nightly.yml";
+            using var p = Process.Start(psi)!; // not shell-executed, so never null
+            var stderr = p.StandardError.ReadToEndAsync();
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, (File.Exists(log) ? File.ReadAllText(log) : "") + stderr.Result, File.ReadAllText(output));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Should_RecordTheExitCodeAndHandBackResults_When_TheMatrixFailsUnderGitHubsBash()
+    {
+        // Given the "Run the matrix" step's script, its ${{ }} expressions evaluated to their defaults
+        var step = Yaml(".github/workflows/nightly.yml")["jobs"]!["matrix"]!["steps"]!.AsArray().Single(s => (string?)s!["id"] == "matrix")!;
+        Assert.Equal("bash", (string?)step["shell"]);
+        var script = Regex.Replace((string)step["run"]!, @"\$\{\{[^}]*\|\|\s*'([^']*)'\s*\}\}", "$1");
+        Assert.DoesNotContain("${{", script, StringComparison.Ordinal);
+
+        // When it runs as GitHub runs shell: bash, and the matrix exits 1
+        var (exit, calls, output) = RunStubbed(script, "--noprofile", "--norc", "-eo", "pipefail");
+
+        // Then the lines after the matrix ran (its exit code recorded, results/ chowned) and the step fails with 1
+        Assert.Contains("test-all --file ci/nightly.yml", calls, StringComparison.Ordinal);
+        Assert.Contains("exit=1", output, StringComparison.Ordinal);
+        Assert.Contains("sudo chown -R", calls, StringComparison.Ordinal);
+        Assert.Equal(1, exit);
     }
 
     [Fact]
@@ -78,6 +142,13 @@ public sealed class WorkflowFilesTests
         Assert.Equal("always", (string)job["artifacts"]!["when"]!);
         Assert.Contains("results/", job["artifacts"]!["paths"]!.AsArray().Select(p => (string)p!));
         Assert.Contains("schedule", (string)job["rules"]![0]!["if"]!, StringComparison.Ordinal);
+        // GitLab runs the script lines with errexit: the matrix is the last line, so its failure fails the job
+        // (nothing after it is skipped) and the artifacts are kept anyway (when: always)
+        var lines = job["script"]!.AsArray().Select(s => (string)s!).ToList();
+        Assert.Contains("test-all", lines[^1], StringComparison.Ordinal);
+        var (exit, calls, _) = RunStubbed(string.Join('\n', lines) + "\n", "-e");
+        Assert.Contains("test-all --file ci/nightly.yml", calls, StringComparison.Ordinal);
+        Assert.Equal(1, exit);
         var broken = gitlab.DeepClone();
         broken["harness-nightly"]!.AsObject().Remove("script");
         Assert.NotEmpty(Errors("gitlab-ci.schema.json", broken));

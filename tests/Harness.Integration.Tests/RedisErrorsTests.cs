@@ -51,4 +51,40 @@ public sealed class RedisErrorsTests
         var e = new RedisConnectionException(ConnectionFailureType.SocketClosed, "connection lost", null, CommandStatus.Sent);
         Assert.True(RedisErrors.Complete(Operation.Invoke(0, "read", Datum.Nil), e, isRead: true).IsFail);
     }
+    [Theory]
+    [InlineData("READONLY You can't write against a read only replica.")]  // the primary was demoted between the write and WAIT
+    [InlineData("ERR WAIT cannot be used with replica instances.")]
+    public void Should_BeInfoNeverFail_When_WaitFailsWithAServerErrorAfterTheWriteSucceeded(string reply)
+    {
+        // Given a write the primary applied (ok), When the WAIT after it gets an error reply
+        var done = RedisErrors.AfterWait(Write, Write.Ok(), wanted: 1, acked: 0, new RedisServerException(reply));
+
+        // Then the write is not recorded as certainly not applied: it happened, only its replica count is unknown
+        Assert.True(done.IsInfo);
+        Assert.StartsWith(RedisErrors.WaitTimeout, done.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(CommandStatus.WaitingToBeSent)]  // the connection dropped before WAIT went out
+    [InlineData(CommandStatus.Sent)]
+    public void Should_BeInfoNeverFail_When_TheConnectionDropsAroundTheWait(CommandStatus status)
+    {
+        var e = new RedisConnectionException(ConnectionFailureType.SocketClosed, "connection lost", null, status);
+        var done = RedisErrors.AfterWait(Write, Write.Ok(), wanted: 1, acked: 0, e);
+        Assert.True(done.IsInfo);
+        Assert.Equal(Write.Value, done.Value);
+    }
+
+    [Theory]
+    [InlineData(1, 1, true)]
+    [InlineData(2, 1, true)]
+    [InlineData(0, 1, false)]
+    [InlineData(1, 2, false)]
+    public void Should_StayOkOnlyWithEnoughReplicas_When_WaitAnswers(long acked, long wanted, bool ok)
+    {
+        var done = RedisErrors.AfterWait(Write, Write.Ok(), wanted, acked, null);
+        Assert.Equal(ok, done.IsOk);
+        Assert.Equal(!ok, done.IsInfo);
+        if (!ok) Assert.Equal($"{RedisErrors.WaitTimeout}: {acked} of {wanted} replicas", done.Error);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Xml.Linq;
 using Harness.Cli;
 using Harness.Testing;
 
@@ -27,7 +26,7 @@ public sealed class TestAllPostgresTests
         Assert.True(exit == 1, $"exit {exit}\n{output}\n{stderr}");
         Assert.Matches(@"postgres --workload register --time-limit 3 --recovery-time 1\s+1\s+valid\s+0\s", output);
         Assert.Matches(@"memory --workload set --bug lost-write --time-limit 1\s+1\s+invalid\s+[1-9]", output);
-        var cases = XDocument.Load(junit).Descendants("testcase").ToList();
+        var cases = JUnitSchema.Valid(junit).Descendants("testcase").ToList();
         Assert.Equal(["postgres", "memory"], cases.Select(c => (string?)c.Attribute("classname")));
         Assert.Null(cases[0].Element("failure"));
         Assert.NotNull(cases[1].Element("failure"));
