@@ -185,6 +185,22 @@ public sealed class TestCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("test postgres --no-such-option", "harness test postgres --help")]
+    [InlineData("test memory --nodes", "harness test memory --help")]
+    [InlineData("list --no-such-option", "harness list --help")]
+    [InlineData("--no-such-option", "'harness --help'")]
+    public async Task Should_Name_The_Command_Whose_Help_Shows_The_Options(string command, string hint)
+    {
+        // Given / When a command line that does not parse
+        var (exit, _, error) = await RunAsync(command.Split(' '));
+
+        // Then the hint names the command whose --help lists the options (not the root's help)
+        Assert.Equal(254, exit);
+        Assert.Contains($"(see '{hint.Trim('\'')}", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
     [InlineData("memory --nemesis partition --partition-shape bridge,one --nemesis-interval 2")]
     [InlineData("memory --nemesis loss --loss-probability 0.5")]
     [InlineData("memory --workload session --key-count 3 --bug stale-read")]
