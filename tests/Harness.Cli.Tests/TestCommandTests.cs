@@ -1,5 +1,6 @@
 using Harness.Cli.Commands;
 using Harness.Core;
+using Harness.Testing;
 
 namespace Harness.Cli.Tests;
 
@@ -198,6 +199,37 @@ public sealed class TestCommandTests : IDisposable
         Assert.Equal(254, exit);
         Assert.Contains($"(see '{hint.Trim('\'')}", error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [IntegrationFact("setpriv")]
+    public async Task Should_Say_It_Needs_Root_First_And_Make_Nothing_When_Postgres_Runs_As_Nobody()
+    {
+        HostCapabilities.Require("setpriv"); // as root, which setpriv needs to switch to nobody
+        // Given a results directory nobody may write to (so a run directory made before the check would show)
+        var results = Directory.CreateDirectory(Path.Combine(_results, "open")).FullName;
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(_results, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(results, (UnixFileMode)0b111_111_111);
+        }
+
+        // When harness test postgres runs as nobody
+        var psi = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env", "HOME=/tmp", "DOTNET_EnableDiagnostics=0",
+                     "dotnet", Path.Combine(AppContext.BaseDirectory, "harness.dll"), "test", "postgres", "--time-limit", "1", "--results", results })
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+
+        // Then the first (and only) line says it needs root, exit 254, and no run directory was made
+        Assert.Equal(254, p.ExitCode);
+        Assert.Equal("", await stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("harness: ", line, StringComparison.Ordinal);
+        Assert.Contains("root", line, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(results));
     }
 
     [Theory]
