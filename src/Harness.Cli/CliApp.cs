@@ -34,6 +34,14 @@ public static class CliApp
     /// <summary>Exit code of a run that was interrupted (Ctrl-C, SIGTERM) at any point: its verdict is unknown.</summary>
     public const int ExitUnknown = 2;
 
+    /// <summary>The command whose help shows the options of the command parsed (e.g. "harness test postgres").</summary>
+    internal static string HelpPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent) names.Insert(0, result.Command.Name);
+        return string.Join(' ', ["harness", .. names]);
+    }
+
     /// <summary>Runs the command line; <paramref name="ct"/> is cancelled by SIGINT/SIGTERM (see Program.cs).</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken ct = default)
     {
@@ -48,9 +56,7 @@ public static class CliApp
         }
         if (parse.Errors.Count > 0)
         {
-            var command = parse.CommandResult.Command;
-            var path = command == root ? "harness" : $"harness {command.Name}";
-            await stderr.WriteLineAsync($"harness: {parse.Errors[0].Message} (see '{path} --help')");
+            await stderr.WriteLineAsync($"harness: {parse.Errors[0].Message} (see '{HelpPath(parse)} --help')");
             return ExitBadInput;
         }
         try

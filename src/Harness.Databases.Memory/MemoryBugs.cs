@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Harness.Workloads;
 
 namespace Harness.Databases.Memory;
 
@@ -15,6 +16,18 @@ public static class MemoryBugs
     public const string BadTransfer = "bad-transfer";
 
     public static ImmutableArray<string> All { get; } = [StaleRead, LostWrite, BadTransfer];
+
+    /// <summary>The workloads whose ops <paramref name="bug"/> strikes.</summary>
+    public static ImmutableArray<string> WorkloadsOf(string bug) => bug switch
+    {
+        StaleRead => [RegisterWorkload.Name, ListAppendWorkload.Name, SessionWorkload.Name],
+        LostWrite => [SetWorkload.Name],
+        BadTransfer => [BankWorkload.Name],
+        _ => [],
+    };
+
+    /// <summary>True when <paramref name="bug"/> can strike in <paramref name="workload"/>.</summary>
+    public static bool Strikes(string bug, string workload) => WorkloadsOf(bug).Contains(workload);
 
     /// <summary>How often a planted bug strikes when its op runs.</summary>
     public const double Probability = 0.2;

@@ -9,7 +9,16 @@ namespace Harness.Databases.Memory;
 public sealed class MemorySuite : ISuite
 {
     /// <summary>--bug: the planted bugs (none by default).</summary>
-    public static ListOption Bugs { get; } = new("bug", "Planted bugs, comma-separated: each strikes 20% of the time", [.. MemoryBugs.All]);
+    public static ListOption Bugs { get; } = new("bug", "Planted bugs, comma-separated: each strikes 20% of the time", [.. MemoryBugs.All])
+    {
+        CannotApply = IdleBug,
+    };
+
+    /// <summary>The line refusing a planted bug that cannot strike in the workload, or null.</summary>
+    private static string? IdleBug(TestOptions o) =>
+        Bugs.Of(o).FirstOrDefault(bug => !MemoryBugs.Strikes(bug, o.Workload)) is { } idle
+            ? $"--bug {idle} cannot strike in the {o.Workload} workload (it strikes in {string.Join(", ", MemoryBugs.WorkloadsOf(idle))}); leave it out"
+            : null;
 
     public string Name => "memory";
 

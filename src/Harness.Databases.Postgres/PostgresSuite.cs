@@ -15,16 +15,26 @@ public sealed class PostgresSuite : ISuite
     public static ChoiceOption Replication { get; } = new("replication",
         "How standbys replicate: async, sync (commit waits for the WAL flush on --sync-replicas standbys) or remote-apply (and for its replay)",
         PostgresSettings.Async, PostgresSettings.Async, PostgresSettings.Sync, PostgresSettings.RemoteApply);
-    public static IntegerOption SyncReplicas { get; } = new("sync-replicas", "Synchronous standbys (with --replication sync or remote-apply)", 1, 1, 8);
+    public static IntegerOption SyncReplicas { get; } = new("sync-replicas", "Synchronous standbys (with --replication sync or remote-apply)", 1, 1, 8)
+    {
+        CannotApply = o => Replication.Of(o) == PostgresSettings.Async ? "--sync-replicas counts synchronous standbys; add --replication sync or remote-apply, or leave it out" : null,
+    };
     public static ChoiceOption ReadFrom { get; } = new("read-from", "Where clients send reads: the primary, a replica, or any node", "primary", "primary", "replica", "any");
     public static ChoiceOption Failover { get; } = new("failover", "What happens when the primary is gone: none, or promote the most advanced replica", "none", "none", "promote");
     public static SwitchOption Fencing { get; } = new("fencing", "Kill the old primary at a promotion (needs --failover promote)");
     public static IntegerOption LagMs { get; } = new("lag-ms",
         "A steady replication delay on every standby: recovery_min_apply_delay, in ms; auto is " + AutoLagMs + " ms when reads go to asynchronous replicas (as in a real deployment, where replicas lag), else 0",
-        0, 0, 600_000, auto: "auto");
+        0, 0, 600_000, auto: "auto")
+    {
+        CannotApply = o => o.NodeCount < 2 && o.DatabaseOptions.GetValueOrDefault("lag-ms") != "auto" ? "--lag-ms delays the standbys, and --nodes 1 has none; add nodes, or leave --lag-ms out" : null,
+    };
     public const int AutoLagMs = 100;
     public static ChoiceOption Isolation { get; } = new("isolation", "Isolation level of list-append and bank transactions",
-        "serializable", "read-committed", "repeatable-read", "serializable");
+        "serializable", "read-committed", "repeatable-read", "serializable")
+    {
+        CannotApply = o => o.Workload is ListAppendWorkload.Name or BankWorkload.Name ? null
+            : $"--isolation sets the level of list-append and bank transactions; the {o.Workload} workload has none, so leave --isolation out",
+    };
 
     public string Name => "postgres";
 

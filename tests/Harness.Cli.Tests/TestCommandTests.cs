@@ -1,5 +1,6 @@
 using Harness.Cli.Commands;
 using Harness.Core;
+using Harness.Testing;
 
 namespace Harness.Cli.Tests;
 
@@ -140,6 +141,22 @@ public sealed class TestCommandTests : IDisposable
     [InlineData("postgres --lag-ms soon", "--lag-ms accepts auto or a whole number")]
     [InlineData("memory --nemesis partition --partition-shape bridge --nodes 2", "--partition-shape bridge needs --nodes 3")]
     [InlineData("memory --nemesis partition --partition-shape majorities-ring --nodes 2", "--partition-shape majorities-ring needs --nodes 3")]
+    // options given explicitly that cannot apply to the rest
+    [InlineData("memory --partition-shape bridge --nodes 2", "--partition-shape shapes the partition fault; add --nemesis partition")]
+    [InlineData("memory --nemesis kill --partition-shape one", "--partition-shape shapes the partition fault")]
+    [InlineData("memory --loss-probability 0.5", "--loss-probability is the loss fault's; add --nemesis loss")]
+    [InlineData("memory --nemesis partition --loss-probability 0.5", "--loss-probability is the loss fault's")]
+    [InlineData("memory --nemesis-interval 3", "--nemesis-interval paces the faults, and there are none")]
+    [InlineData("memory --nemesis none --nemesis-interval 3", "--nemesis-interval paces the faults")]
+    [InlineData("memory --workload set --key-count 3", "--key-count applies to the register, list-append, session workloads, not to set")]
+    [InlineData("memory --workload bank --key-count 3", "not to bank")]
+    [InlineData("memory --provisioner docker", "memory makes its own nodes in this process; leave --provisioner out")]
+    [InlineData("memory --leave-db-running", "nothing can be left running")]
+    [InlineData("memory --workload register --bug lost-write", "--bug lost-write cannot strike in the register workload (it strikes in set)")]
+    [InlineData("memory --workload set --bug stale-read,lost-write", "--bug stale-read cannot strike in the set workload")]
+    [InlineData("postgres --sync-replicas 2", "--sync-replicas counts synchronous standbys; add --replication sync")]
+    [InlineData("postgres --workload register --isolation read-committed", "the register workload has none, so leave --isolation out")]
+    [InlineData("postgres --nodes 1 --lag-ms 50", "--lag-ms delays the standbys, and --nodes 1 has none")]
     // numbers out of range
     [InlineData("memory --time-limit 1e12", "--time-limit must be")]
     [InlineData("memory --time-limit Infinity", "--time-limit must be")]
@@ -166,6 +183,66 @@ public sealed class TestCommandTests : IDisposable
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.DoesNotContain("seed", output, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_results));
+    }
+
+    [Theory]
+    [InlineData("test postgres --no-such-option", "harness test postgres --help")]
+    [InlineData("test memory --nodes", "harness test memory --help")]
+    [InlineData("list --no-such-option", "harness list --help")]
+    [InlineData("--no-such-option", "'harness --help'")]
+    public async Task Should_Name_The_Command_Whose_Help_Shows_The_Options(string command, string hint)
+    {
+        // Given / When a command line that does not parse
+        var (exit, _, error) = await RunAsync(command.Split(' '));
+
+        // Then the hint names the command whose --help lists the options (not the root's help)
+        Assert.Equal(254, exit);
+        Assert.Contains($"(see '{hint.Trim('\'')}", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [IntegrationFact("setpriv")]
+    public async Task Should_Say_It_Needs_Root_First_And_Make_Nothing_When_Postgres_Runs_As_Nobody()
+    {
+        HostCapabilities.Require("setpriv"); // as root, which setpriv needs to switch to nobody
+        // Given a results directory nobody may write to (so a run directory made before the check would show)
+        var results = Directory.CreateDirectory(Path.Combine(_results, "open")).FullName;
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(_results, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(results, (UnixFileMode)0b111_111_111);
+        }
+
+        // When harness test postgres runs as nobody
+        var psi = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env", "HOME=/tmp", "DOTNET_EnableDiagnostics=0",
+                     "dotnet", Path.Combine(AppContext.BaseDirectory, "harness.dll"), "test", "postgres", "--time-limit", "1", "--results", results })
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+
+        // Then the first (and only) line says it needs root, exit 254, and no run directory was made
+        Assert.Equal(254, p.ExitCode);
+        Assert.Equal("", await stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("harness: ", line, StringComparison.Ordinal);
+        Assert.Contains("root", line, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(results));
+    }
+
+    [Theory]
+    [InlineData("memory --nemesis partition --partition-shape bridge,one --nemesis-interval 2")]
+    [InlineData("memory --nemesis loss --loss-probability 0.5")]
+    [InlineData("memory --workload session --key-count 3 --bug stale-read")]
+    [InlineData("memory --workload bank --bug bad-transfer,none")]
+    [InlineData("postgres --replication sync --sync-replicas 2")]
+    [InlineData("postgres --workload bank --isolation read-committed --nodes 1 --lag-ms auto")]
+    public void Should_Accept_Options_That_Apply(string command)
+    {
+        // Given / When / Then each option given acts on the test, so it is accepted
+        Assert.NotNull(TestCommand.Prepare(command.Split(' ')));
     }
 
     [Fact]

@@ -17,6 +17,25 @@ public sealed class ReportCommandTests : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    [Theory]
+    [InlineData("[\n", "]")]
+    [InlineData("{:a\n", "}")]
+    public async Task Should_Exit_254_With_One_Line_When_An_Edn_File_Nests_Too_Deeply(string start, string end)
+    {
+        // Given an EDN history nested 30,000 levels deep on its second line (a stack overflow when read recursively)
+        var file = Path.Combine(_temp, "deep.edn");
+        await File.WriteAllTextAsync(file, start + new string('[', 30_000) + new string(']', 30_000) + end);
+
+        // When a report is asked of it
+        var (code, _, stderr) = await RunAsync("report", file, "--out", Path.Combine(_temp, "deep.html"));
+
+        // Then one line names the file and line, exit 254, and no report was written
+        Assert.Equal(254, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("deep.edn:2: values nested more than", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_temp, "deep.html")));
+    }
+
     [Fact]
     public async Task Should_Write_Report_And_Index_When_Given_A_Run_Directory()
     {

@@ -10,8 +10,8 @@ namespace Harness.Checkers.Linearizability;
 /// run (a reservation that does not fit forces one first), so the figure follows what the process really holds.
 /// What the process already held when the check began counts too: the memos get 7/8 of the budget less the
 /// working set at that time (at least half of it; the rest is for the GC's young garbage and overhead). As the
-/// bound that really holds, the process working set is looked at (at most every 100 ms): when it exceeds the
-/// budget even after a full GC, the largest holder gives up.
+/// bound that really holds, the process working set is looked at (at most every 25 ms, and before every large reservation): when it
+/// comes within 1/16 of the budget even after a full GC, the largest holder gives up.
 /// </summary>
 internal sealed class MemoryBudget
 {
@@ -33,6 +33,13 @@ internal sealed class MemoryBudget
 
     /// <summary>The budget of the whole check.</summary>
     public long Limit { get; }
+
+    /// <summary>How often the process working set is looked at.</summary>
+    private const int LookIntervalMs = 25;
+
+    /// <summary>The working set at which the largest memo gives up: 1/16 below the budget, so that what is
+    /// allocated until the next look (and until that memo is dropped) still fits in it.</summary>
+    private long ProcessLimit => Limit - Limit / 16;
 
     /// <summary>Bytes all memos together may hold (7/8 of the budget less what the process held at the start).</summary>
     public long MemoLimit { get; }
@@ -77,7 +84,7 @@ internal sealed class MemoryBudget
                     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
                     continue;
                 }
-                if (_used + bytes <= MemoLimit)
+                if (_used + bytes <= MemoLimit && ProcessHasRoom(bytes))
                 {
                     _used += bytes;
                     holder.Bytes += bytes;
@@ -126,6 +133,23 @@ internal sealed class MemoryBudget
         }
     }
 
+    /// <summary>For a large reservation (an array about to double), whether the process itself has the room: its
+    /// working set plus the new bytes within the budget, after a full GC if need be. The memos' own count misses
+    /// what the runtime holds besides them (garbage not yet handed back, young objects), which is what a
+    /// budget of process memory has to include.</summary>
+    private bool ProcessHasRoom(long bytes)
+    {
+        if (!_countProcess || bytes < Limit / 64) return true;
+        if (Environment.WorkingSet + bytes <= Limit) return true;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        if (_garbage > 0)
+        {
+            _used -= _garbage;
+            _garbage = 0;
+        }
+        return Environment.WorkingSet + bytes <= Limit;
+    }
+
     private bool Leaving(Holder except)
     {
         foreach (var h in _holders)
@@ -146,14 +170,14 @@ internal sealed class MemoryBudget
         if (!_countProcess) return;
         var now = Environment.TickCount64;
         if (now < Volatile.Read(ref _nextLook)) return;
-        Volatile.Write(ref _nextLook, now + 100);
-        if (Environment.WorkingSet <= Limit) return;
+        Volatile.Write(ref _nextLook, now + LookIntervalMs);
+        if (Environment.WorkingSet <= ProcessLimit) return;
         if (now >= Volatile.Read(ref _nextCollect))
         {
             // The working set holds garbage too: collect before blaming anyone (at most once a second).
             Volatile.Write(ref _nextCollect, now + 1000);
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-            if (Environment.WorkingSet <= Limit) return;
+            if (Environment.WorkingSet <= ProcessLimit) return;
         }
         lock (_lock)
         {

@@ -32,6 +32,9 @@ public static class CheckCommand
     /// <summary>One history to check: a file and, when not the default, a format.</summary>
     public sealed record Target(string Path, HistoryFormat Format);
 
+    private const int MinBudgetMiB = 64;
+    private const int MaxBudgetMiB = 1 << 20;
+
     public static Command Create()
     {
         var files = new Argument<string[]>("files") { Description = "history files (harness JSONL, Jepsen/Knossos EDN, Porcupine logs)", Arity = ArgumentArity.OneOrMore };
@@ -39,6 +42,7 @@ public static class CheckCommand
         var format = new Option<string>("--format", "-f") { Description = $"history format: {string.Join("|", HistoryFiles.FormatNames)}", DefaultValueFactory = _ => "auto" };
         var timeout = new Option<double?>("--timeout") { Description = "give up after this many seconds per file (verdict unknown, exit 2)" };
         var allKeys = new Option<bool>("--all-keys") { Description = "linearizability: search every key, instead of stopping at the first key that is not linearizable" };
+        var budget = new Option<int?>("--memory-budget") { Description = $"linearizability: MiB the whole check may hold, process memory included ({MinBudgetMiB}..{MaxBudgetMiB}; default {LinearizabilityChecker.DefaultMemoryBudget >> 20}); a key that outgrows it gives up (unknown)" };
         var json = new Option<bool>("--json") { Description = "print each file's result as one JSON object per line" };
         var workload = new Option<string?>("--workload", "-w") { Description = $"check a workload instead of linearizability: {string.Join(", ", CheckWorkloads.Names)}" };
         var consistency = new Option<string?>("--consistency", "-c") { Description = $"with --workload list-append|rw-register: the model, one of {string.Join(", ", Harness.Checkers.Cycles.ConsistencyModels.Names)} (default serializable)" };
@@ -47,7 +51,7 @@ public static class CheckCommand
         var sessions = new Option<string?>("--sessions") { Description = "with --workload session: 'process' (default) or 'thread:N' (logical sessions across reconnects, N = concurrency)" };
         var command = new Command("check", "Check history files for linearizability (and other consistency models)")
         {
-            files, model, format, timeout, allKeys, json, workload, consistency, total, guarantees, sessions,
+            files, model, format, timeout, allKeys, budget, json, workload, consistency, total, guarantees, sessions,
         };
         // Extension point: other checkers add their options to `command` here and read them in the action below
         // into Request.Options (e.g. --workload list-append --consistency serializable).
@@ -55,6 +59,8 @@ public static class CheckCommand
         {
             var t = parse.GetValue(timeout);
             if (t is < 0) throw new UserErrorException("--timeout must be a positive number of seconds");
+            var mib = parse.GetValue(budget);
+            if (mib is < MinBudgetMiB or > MaxBudgetMiB) throw new UserErrorException($"--memory-budget must be {MinBudgetMiB} to {MaxBudgetMiB} MiB, got {mib}");
             var request = new Request(
                 parse.GetValue(files) ?? [],
                 parse.GetValue(model),
@@ -69,6 +75,7 @@ public static class CheckCommand
                     ["guarantees"] = parse.GetValue(guarantees),
                     ["sessions"] = parse.GetValue(sessions),
                     ["all-keys"] = parse.GetValue(allKeys) ? "true" : null,
+                    ["memory-budget"] = mib?.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 });
             return RunAsync(request, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
@@ -143,7 +150,13 @@ public static class CheckCommand
             return CheckWorkloads.Select(w, request.Options);
         }
         if (request.Model is { } m)
-            return new LinearizabilityChecker(LinearizabilityModels.ByName(m), request.Timeout) { AllKeys = request.Options.TryGetValue("all-keys", out var all) && all is not null };
+            return new LinearizabilityChecker(LinearizabilityModels.ByName(m), request.Timeout)
+            {
+                AllKeys = request.Options.TryGetValue("all-keys", out var all) && all is not null,
+                MemoryBudgetBytes = request.Options.TryGetValue("memory-budget", out var mib) && mib is not null
+                    ? long.Parse(mib, System.Globalization.CultureInfo.InvariantCulture) << 20
+                    : LinearizabilityChecker.DefaultMemoryBudget,
+            };
         throw new UserErrorException($"say what to check: --model {string.Join("|", LinearizabilityModels.Names)} or --workload {string.Join("|", CheckWorkloads.Names)}");
     }
 

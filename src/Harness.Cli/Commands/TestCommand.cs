@@ -172,7 +172,12 @@ internal static partial class TestCommand
             options = resolved with { Concurrency = resolved.NodeCount == options.NodeCount ? options.Concurrency : ParseConcurrency(parse.GetValue(c.Concurrency) ?? "5", resolved.NodeCount) };
         }
         NemesisPackages.Validate(options);
-        return SuiteOptions.Resolve(suite, options);
+        // Given explicitly but unable to apply (e.g. --partition-shape without --nemesis partition): refused.
+        var explicitly = c.All.Concat(own.Select(o => o.Symbol))
+            .Where(symbol => parse.GetResult(symbol) is { Implicit: false })
+            .Select(symbol => symbol.Name.TrimStart('-'))
+            .ToHashSet(StringComparer.Ordinal);
+        return SuiteOptions.Resolve(suite, options, explicitly);
     }
 
     /// <summary>Runs a prepared test: provisions, runs, checks and stores it, writing its lines to <paramref name="output"/>

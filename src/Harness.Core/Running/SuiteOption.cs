@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Harness.Core.Nemeses;
 using Harness.Core.Runs;
 
 namespace Harness.Core.Running;
@@ -40,6 +41,10 @@ public abstract class SuiteOption
 
     /// <summary>Checks and normalises a value; throws <see cref="UserErrorException"/> naming the option and what it accepts.</summary>
     public abstract string Normalize(string value);
+
+    /// <summary>When the option, given explicitly, cannot apply to the (resolved) options: the one line saying why
+    /// and how to fix it, else null. An option that cannot apply is refused, never silently ignored.</summary>
+    public Func<TestOptions, string?>? CannotApply { get; init; }
 
     /// <summary>The raw value in <paramref name="options"/> (the default when absent).</summary>
     protected string Raw(TestOptions options) =>
@@ -169,6 +174,40 @@ public static class SuiteOptions
             if (rule.Refuses(resolved)) throw new UserErrorException(rule.Message);
         return resolved;
     }
+
+    /// <summary>As <see cref="Resolve(ISuite, TestOptions)"/>, then refuses every option in <paramref name="given"/>
+    /// (the names, without "--", given explicitly on the command line) that cannot apply: one of
+    /// <see cref="CommonRules"/> or the suite option's <see cref="SuiteOption.CannotApply"/>.</summary>
+    public static TestOptions Resolve(ISuite suite, TestOptions options, IReadOnlySet<string> given)
+    {
+        var resolved = Resolve(suite, options);
+        foreach (var (name, cannotApply) in CommonRules)
+            if (given.Contains(name) && cannotApply(suite, resolved) is { } why) throw new UserErrorException(why);
+        foreach (var option in suite.Options)
+            if (given.Contains(option.Name) && option.CannotApply?.Invoke(resolved) is { } why) throw new UserErrorException(why);
+        return resolved;
+    }
+
+    /// <summary>The workloads <see cref="TestOptions.KeyCount"/> applies to.</summary>
+    private static readonly string[] KeyedWorkloads = ["register", "list-append", "session"];
+
+    /// <summary>The options every test has that apply only with some other choice (by name without "--"), each with
+    /// the line refusing it when it cannot apply.</summary>
+    public static IReadOnlyList<(string Name, Func<ISuite, TestOptions, string?> CannotApply)> CommonRules { get; } =
+    [
+        ("partition-shape", (_, o) => o.Faults.Contains(NemesisPackages.Partition) ? null
+            : "--partition-shape shapes the partition fault; add --nemesis partition, or leave --partition-shape out"),
+        ("loss-probability", (_, o) => o.Faults.Contains(NemesisPackages.Loss) ? null
+            : "--loss-probability is the loss fault's; add --nemesis loss, or leave --loss-probability out"),
+        ("nemesis-interval", (_, o) => !o.Faults.IsDefaultOrEmpty ? null
+            : "--nemesis-interval paces the faults, and there are none; add --nemesis, or leave --nemesis-interval out"),
+        ("key-count", (_, o) => KeyedWorkloads.Contains(o.Workload) ? null
+            : $"--key-count applies to the {string.Join(", ", KeyedWorkloads)} workloads, not to {o.Workload}; leave it out"),
+        ("provisioner", (s, _) => s.Provisioner is null ? null
+            : $"{s.Name} makes its own nodes in this process; leave --provisioner out"),
+        ("leave-db-running", (s, _) => s.Provisioner is null ? null
+            : $"{s.Name} runs in this process, so nothing can be left running after it; leave --leave-db-running out"),
+    ];
 
     /// <summary>The options with the provisioner's own options normalised and their defaults filled in, then
     /// checked by the provisioner kind; throws <see cref="UserErrorException"/> for an option of another

@@ -147,7 +147,7 @@ public sealed class NemesisPackagesTests
         var options = Options("kill", "pause", "partition");
         var db = new MemoryDatabase(options);
         var package = NemesisPackages.Create(options, db);
-        var cluster = new FakeCluster(3);
+        await using var cluster = new FakeCluster(3);
         using var recorder = new HistoryRecorder(null);
         var run = new RunContext { Options = options, Cluster = cluster, ResultDirectory = cluster.RunDirectory, Logger = NullLogger.Instance, Recorder = recorder };
         var killed = await package.Nemesis.InvokeAsync(run, Operation.Invoke(Operation.NemesisProcess, NemesisFs.Kill, null), default);

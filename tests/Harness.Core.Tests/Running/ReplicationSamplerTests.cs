@@ -32,9 +32,11 @@ public sealed class ReplicationSamplerTests : IDisposable
         await using var sampler = new ReplicationSampler(Source, () => Interlocked.Add(ref clock, 1000), LagFile, NullLogger.Instance)
         { Interval = TimeSpan.FromMilliseconds(20) };
 
-        // When it samples for a while and is stopped
+        // When it has taken 3 rounds (however long a loaded machine takes; the bound only keeps a broken sampler
+        // from hanging the test) and is stopped
         sampler.Start(CancellationToken.None);
-        await Task.Delay(300);
+        using (var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+            while (sampler.Rounds < 3) await Task.Delay(10, bound.Token);
         await sampler.StopAsync();
 
         // Then several rounds were taken, each line of the file is one sample, stamped between the clock's reads around the ask

@@ -222,6 +222,48 @@ public sealed class TestRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Should_Dispose_The_Cluster_When_The_Run_Fails_Before_Its_Setup_Starts()
+    {
+        // Given a provisioned cluster and a run directory that cannot be made (a file is in its place), so the run
+        // fails before the database's setup and before its own cleanup has taken the cluster over
+        var spec = new MemorySuite().CreateTest(Options("set"));
+        var cluster = new FakeCluster(3);
+        var blocked = Path.Combine(_results, "not-a-directory");
+        await File.WriteAllTextAsync(blocked, "");
+
+        // When
+        var e = await Record.ExceptionAsync(() => new TestRunner(NullLogger.Instance).RunAsync(spec, cluster, Path.Combine(blocked, "run"), CancellationToken.None));
+
+        // Then the failure is reported and the cluster is still disposed, once
+        Assert.IsAssignableFrom<IOException>(e);
+        Assert.Equal(1, cluster.DisposeCount);
+        Assert.False(Directory.Exists(cluster.RunDirectory));
+    }
+
+    [Fact]
+    public async Task Should_Tear_Down_And_Dispose_The_Cluster_When_Interrupted_Right_After_Provisioning()
+    {
+        // Given an interrupt right after provisioning (the token is already cancelled), which the database's setup obeys
+        var spec = new MemorySuite().CreateTest(Options("set"));
+        spec = spec with { Database = new CancellableDatabase() };
+        var cluster = new FakeCluster(3);
+        var dir = new ResultStore(_results).CreateRunDirectory(spec.Name, DateTimeOffset.UtcNow);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        // When
+        var result = await new TestRunner(NullLogger.Instance).RunAsync(spec, cluster, dir, cts.Token);
+
+        // Then it is an interrupted run (unknown, exit 2), the database was torn down and the cluster disposed once
+        Assert.True(result.Interrupted);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(Validity.Unknown, result.Check.Validity);
+        Assert.Null(result.Crash);
+        Assert.Equal(1, ((CancellableDatabase)spec.Database).Teardowns);
+        Assert.Equal(1, cluster.DisposeCount);
+    }
+
+    [Fact]
     public void Should_Be_Unknown_When_No_Client_Operation_Was_Recorded()
     {
         // Given a set test whose history holds no client operation
@@ -329,6 +371,19 @@ public sealed class TestRunnerTests : IDisposable
         public int Teardowns { get; private set; }
 
         public Task SetupAsync(RunContext run, CancellationToken ct) => throw new InvalidOperationException("cannot start");
+
+        public Task TeardownAsync(RunContext run, CancellationToken ct)
+        {
+            Teardowns++;
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class CancellableDatabase : Core.Databases.IDatabase
+    {
+        public int Teardowns { get; private set; }
+
+        public Task SetupAsync(RunContext run, CancellationToken ct) => Task.Delay(Timeout.InfiniteTimeSpan, ct);
 
         public Task TeardownAsync(RunContext run, CancellationToken ct)
         {
