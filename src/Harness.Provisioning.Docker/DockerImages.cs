@@ -10,9 +10,10 @@ namespace Harness.Provisioning.Docker;
 
 /// <summary>
 /// The image every node runs. In order: <c>--image NAME</c>, else <c>HARNESS_DOCKER_IMAGE</c> (both must name an
-/// image the daemon has); the official image of the cluster's server
-/// package (postgresql-15: postgres:15) when the daemon already has it (harness never pulls: there is no
-/// registry here, and nodes and image builds never reach one); else an equivalent image built here from Debian
+/// image the daemon has or can pull); the official image of the cluster's server package (postgresql-15:
+/// postgres:15) when the daemon has it; the image built here before (below); the official image pulled, when the
+/// daemon can reach its registry (none can here: the pull fails at once and the image is built); else an
+/// equivalent image built here from Debian
 /// packages: a debootstrap minbase rootfs of the host's release (made once, kept under the cache root), the
 /// cluster's packages installed into a copy with apt-get in a chroot (the host's mirror and sources), imported as
 /// <c>harness-node:&lt;key&gt;</c>, the key being a hash of its inputs (release, package list, recipe version).
@@ -68,16 +69,26 @@ internal static partial class DockerImages
         if (given is { Length: > 0 })
         {
             if (await HasAsync(client, given, ct)) return given;
-            throw new ProvisioningException(NotThere("--image", given, "the Docker daemon"));
+            var failed = await PullAsync(client, given, status, ct);
+            if (failed is null) return given;
+            throw new ProvisioningException(NotThere("--image", given, "the Docker daemon", failed));
         }
         if (Environment.GetEnvironmentVariable(ImageVariable) is { Length: > 0 } env)
         {
             if (await HasAsync(client, env, ct)) return env;
-            throw new ProvisioningException(NotThere($"{ImageVariable}=", env, "the Docker daemon").Replace("or leave --image out", $"or unset {ImageVariable}", StringComparison.Ordinal));
+            var failed = await PullAsync(client, env, status, ct);
+            if (failed is null) return env;
+            throw new ProvisioningException(NotThere($"{ImageVariable}=", env, "the Docker daemon", failed).Replace("or leave --image out", $"or unset {ImageVariable}", StringComparison.Ordinal));
         }
-        if (OfficialImage(packages) is { } official && await HasAsync(client, official, ct)) return official;
+        var official = OfficialImage(packages);
+        if (official is not null && await HasAsync(client, official, ct)) return official;
         var tag = LocalTag(packages);
         if (await HasAsync(client, tag, ct)) return tag;
+        if (official is not null)
+        {
+            if (await PullAsync(client, official, status, ct) is not { } failed) return official;
+            await status.WriteLineAsync($"harness: cannot pull {official} ({failed}); using an image built from Debian packages instead");
+        }
         if (!Environment.IsPrivilegedProcess)
             throw new ProvisioningException($"image {OfficialImage(packages) ?? tag} is not in the Docker daemon and building {tag} needs root (debootstrap, chroot); run once as root, or pass --image with an image the daemon has");
         await BuildAsync(client, packages, tag, ledger, status, ct);
@@ -87,9 +98,67 @@ internal static partial class DockerImages
     /// <summary>The environment variable that names the image when --image is not given.</summary>
     public const string ImageVariable = "HARNESS_DOCKER_IMAGE";
 
-    /// <summary>The one line for an image the daemon does not have.</summary>
-    public static string NotThere(string flag, string image, string where) =>
-        $"{(flag.EndsWith('=') ? flag + image : flag + " " + image)}: no such image in {where} (harness never pulls); load it there first (docker load, docker import or docker tag), or leave --image out";
+    /// <summary>The one line for an image the daemon does not have (<paramref name="pullFailed"/>: why it could not
+    /// be pulled; null: no pull was tried, the daemon not running yet).</summary>
+    public static string NotThere(string flag, string image, string where, string? pullFailed = null) =>
+        $"{(flag.EndsWith('=') ? flag + image : flag + " " + image)}: no such image in {where}{(pullFailed is null ? "" : $", and pulling it failed ({pullFailed})")}; load it there first (docker load, docker import or docker tag), or leave --image out";
+
+    /// <summary>How long a pull may take (an image of ~0.5 GB from a registry on the same network).</summary>
+    private static readonly TimeSpan PullTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Pulls the image into the daemon (announced on <paramref name="status"/>); null when it is there
+    /// afterwards, else why not, in a few words (the registry's or the daemon's own message).</summary>
+    public static async Task<string?> PullAsync(DockerClient client, string image, TextWriter status, CancellationToken ct)
+    {
+        var (name, tag) = SplitTag(image);
+        await status.WriteLineAsync($"harness: pulling {image} ...");
+        var clock = Stopwatch.StartNew();
+        string? error = null;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(PullTimeout);
+        try
+        {
+            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = name, Tag = tag }, null,
+                new Progress<JSONMessage>(m => error ??= m.Error?.Message), bounded.Token);
+        }
+        catch (DockerApiException e)
+        {
+            error ??= FirstLine(e.ResponseBody ?? e.Message);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            error ??= $"no answer within {PullTimeout.TotalMinutes:0} minutes";
+        }
+        if (error is null && await HasAsync(client, image, ct))
+        {
+            await status.WriteLineAsync($"harness: pulled {image} in {clock.Elapsed.TotalSeconds:0.0} s");
+            return null;
+        }
+        return error is { Length: > 0 } ? FirstLine(error).TrimEnd('.') : "the daemon did not say why";
+    }
+
+    /// <summary>name and tag of a reference (no tag: latest; a digest stays in the name).</summary>
+    private static (string Name, string Tag) SplitTag(string image)
+    {
+        if (image.Contains('@', StringComparison.Ordinal)) return (image, "");
+        var slash = image.LastIndexOf('/');
+        var colon = image.LastIndexOf(':');
+        return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
+    }
+
+    /// <summary>The first non-empty line of a daemon's message.</summary>
+    internal static string FirstLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? text;
+
+    /// <summary>Whether the reference names its registry (host[:port]/... or localhost/...): a registry of the user's
+    /// own, which a private daemon may reach once it runs.</summary>
+    public static bool NamesRegistry(string image)
+    {
+        var slash = image.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0) return false;
+        var first = image[..slash];
+        return first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost";
+    }
 
     /// <summary>Checks the syntax of an image reference (name[:tag][@digest], or an image ID) for --image.</summary>
     public static string? CheckName(string image) => ImageReference().IsMatch(image) || ImageId().IsMatch(image)

@@ -32,8 +32,9 @@ public sealed partial class DockerProvisioner(TextWriter? status = null) : IProv
         if (await DockerDaemon.FindExistingAsync(ct) is { } endpoint)
         {
             await using var daemon = await DockerDaemon.AttachAsync(endpoint, ct);
-            if (Image is { } image && !await DockerImages.HasAsync(daemon.Client, image, ct))
-                throw new ProvisioningException(DockerImages.NotThere("--image", image, $"the Docker daemon at {endpoint}"));
+            if (Image is { } image && !await DockerImages.HasAsync(daemon.Client, image, ct)
+                && await DockerImages.PullAsync(daemon.Client, image, _status, ct) is { } failed)
+                throw new ProvisioningException(DockerImages.NotThere("--image", image, $"the Docker daemon at {endpoint}", failed));
             if (Environment.IsPrivilegedProcess) await EnsurePackagesAsync(["iptables", "util-linux"], ct);
             return;
         }
@@ -42,7 +43,8 @@ public sealed partial class DockerProvisioner(TextWriter? status = null) : IProv
         // The private daemon is not running yet: its image store is read from the data root (checked again by the
         // daemon once it runs), so a missing --image is refused before anything is made.
         var dataRoot = Path.Combine(DockerDaemon.CacheRoot, "data");
-        if (Image is { } given && DockerImages.InDataRoot(dataRoot, given) == false)
+        // (an image of a registry named in the reference is pulled once the daemon runs; docker.io is not tried)
+        if (Image is { } given && DockerImages.InDataRoot(dataRoot, given) == false && !DockerImages.NamesRegistry(given))
             throw new ProvisioningException(DockerImages.NotThere("--image", given, $"the private dockerd's image store ({dataRoot})")
                 .Replace("load it there first (docker load, docker import or docker tag)", "run a Docker daemon that has it and set DOCKER_HOST", StringComparison.Ordinal));
         await EnsurePackagesAsync(HostPackages, ct);
@@ -94,7 +96,7 @@ public sealed partial class DockerProvisioner(TextWriter? status = null) : IProv
                 await daemon.DisposeAsync();
                 ledger?.Delete();
             }
-            if (e is global::Docker.DotNet.DockerApiException api) throw new ProvisioningException($"the Docker daemon refused: {FirstLine(api.ResponseBody ?? api.Message)}");
+            if (e is global::Docker.DotNet.DockerApiException api) throw new ProvisioningException($"the Docker daemon refused: {DockerImages.FirstLine(api.ResponseBody ?? api.Message)}");
             if (e is RemoteCommandException rce) throw new ProvisioningException($"cannot create the container cluster: {rce.Message}");
             throw;
         }
@@ -112,7 +114,6 @@ public sealed partial class DockerProvisioner(TextWriter? status = null) : IProv
 
     public Task<LeftoverRemoval> RemoveLeftoversAsync(RunMarker marker, CancellationToken ct) => DockerLeftovers.RemoveAsync(marker, ct);
 
-    private static string FirstLine(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? s;
 
     /// <summary>Installs missing host packages as root (saying so first); otherwise names the exact command.</summary>
     public Task EnsurePackagesAsync(IReadOnlyList<string> packages, CancellationToken ct) =>

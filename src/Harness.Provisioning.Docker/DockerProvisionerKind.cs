@@ -12,9 +12,9 @@ public sealed class DockerProvisionerKind : IProvisionerKind
 {
     public const string KindName = "docker";
 
-    /// <summary><c>--image NAME</c>: an image the daemon already has (harness never pulls).</summary>
+    /// <summary><c>--image NAME</c>: an image the daemon has or can pull.</summary>
     public static readonly TextOption Image = new("image",
-        "The node image, already in the Docker daemon (harness never pulls); default: the official image of the server package if the daemon has it, else one built here from Debian packages and cached",
+        "The node image, in the Docker daemon or pulled by it; default: the official image of the server package if the daemon has it, else one built here from Debian packages and cached (the official image is pulled first when a registry answers)",
         "NAME[:TAG] | ID", check: DockerImages.CheckName);
 
     public string Name => KindName;

@@ -40,8 +40,9 @@ public sealed class DockerNonRootTests(ITestOutputHelper log)
             await HostRunAsync(["chown", "nobody", dockerd.Socket["unix://".Length..]]);
 
             // When nobody runs a PostgreSQL register test there with partitions and kills, one after the other
-            var (exit, output) = await RunAsNobodyAsync(dockerd.Socket, ["test", "postgres", "--provisioner", "docker", "--workload", "register",
-                "--nemesis", "partition,kill", "--nemesis-interval", "2", "--time-limit", "10", "--recovery-time", "2", "--results", results, "--plain", "--seed", "7"]);
+            var (exit, output) = await HarnessChild.RunAsync(["test", "postgres", "--provisioner", "docker", "--workload", "register",
+                "--nemesis", "partition,kill", "--nemesis-interval", "2", "--time-limit", "10", "--recovery-time", "2", "--results", results, "--plain", "--seed", "7"],
+                new Dictionary<string, string> { ["DOCKER_HOST"] = dockerd.Socket }, user: "nobody");
             log.WriteLine(output);
 
             // Then it is valid as on root's nodes (reads and writes go to the primary, linearizable on one server:
@@ -67,29 +68,7 @@ public sealed class DockerNonRootTests(ITestOutputHelper log)
         Assert.Empty(await DockerSnapshot.NewSinceAsync(before));
     }
 
-    private static async Task<(int Exit, string Output)> RunAsNobodyAsync(string dockerHost, IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env", "HOME=/tmp", "DOTNET_EnableDiagnostics=0",
-                     $"DOCKER_HOST={dockerHost}", "dotnet", Path.Combine(AppContext.BaseDirectory, "harness.dll") }.Concat(args))
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!; // not shell-executed, so never null
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await p.WaitForExitAsync(bounded.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            await p.WaitForExitAsync();
-        }
-        return (p.ExitCode, await stdout + await stderr);
-    }
-
-    private static async Task HostRunAsync(string[] argv)
+    internal static async Task HostRunAsync(string[] argv)
     {
         using var p = Process.Start(argv[0], argv[1..]);
         await p.WaitForExitAsync();

@@ -25,6 +25,34 @@ internal static class HarnessChild
         return child;
     }
 
+    /// <summary>`dotnet harness.dll ARGS` in a child process to its end (killed after 5 minutes), with
+    /// <paramref name="environment"/> added, as <paramref name="user"/> (setpriv, HOME=/tmp) when given: its exit code and
+    /// everything it printed.</summary>
+    public static async Task<(int Exit, string Output)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? user = null)
+    {
+        var psi = new ProcessStartInfo(user is null ? "dotnet" : "setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["DOTNET_EnableDiagnostics"] = "0";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
+        if (user is not null)
+            foreach (var a in new[] { $"--reuid={user}", "--regid=nogroup", "--clear-groups", "env", "HOME=/tmp", "dotnet" }) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "harness.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!; // not shell-executed, so never null
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await p.WaitForExitAsync(bounded.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
     /// <summary>If a test failed half-way: the child is killed and what it recorded removed.</summary>
     public static async Task KillAndCleanAsync(Process child)
     {
