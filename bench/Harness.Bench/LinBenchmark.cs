@@ -11,6 +11,10 @@ namespace Harness.Bench;
 /// directory holding <c>jepsen/etcd_*.log</c> and <c>kv/*.txt</c>, laid out like Porcupine's test_data);
 /// (b) a generated keyed-register history (default 1,000,000 ops over 1,000 keys and 50 processes) checked by
 /// the same binary: wall clock and peak working set (via /usr/bin/time).
+/// Side by side: when the environment variable <c>PORCUPINE_KV</c> names a Porcupine comparison binary (built from
+/// Porcupine's own source with the glue in bench/porcupine; see its README), each log set is also checked by it,
+/// alternating run by run with the harness, and the harness/Porcupine ratios of whole-process wall clock and CPU
+/// are printed.
 /// </summary>
 internal static class LinBenchmark
 {
@@ -30,12 +34,24 @@ internal static class LinBenchmark
         // Build (or refresh) the launcher once; the timed runs use the published binary directly.
         await RunAsync(Path.Combine(root, "harness"), ["check", "--help"], quiet: true);
         var exe = Path.Combine(root, ".build/cli/harness");
+        var porcupine = Environment.GetEnvironmentVariable("PORCUPINE_KV");
+        if (!string.IsNullOrEmpty(porcupine) && !File.Exists(porcupine))
+        {
+            await Console.Error.WriteLineAsync($"PORCUPINE_KV={porcupine}: no such file (see bench/porcupine/README.md)");
+            return 254;
+        }
         if (!args.Contains("--skip-logs"))
         {
-            var etcd = Directory.GetFiles(Path.Combine(data, "jepsen"), "etcd_*.log").Order(StringComparer.Ordinal).ToArray();
-            await TimeAsync($"etcd logs ({etcd.Length} files, one process)", exe, ["check", .. etcd, "--model", "etcd"], runs);
+            // Porcupine's etcd_095.log is empty (its cluster never started; Porcupine has no test for it), and the
+            // harness refuses an empty history (254): leave empty logs out, for both checkers.
+            var etcdAll = Directory.GetFiles(Path.Combine(data, "jepsen"), "etcd_*.log").Order(StringComparer.Ordinal).ToArray();
+            var etcd = etcdAll.Where(f => new FileInfo(f).Length > 0).ToArray();
+            if (etcd.Length < etcdAll.Length) Console.WriteLine($"({etcdAll.Length - etcd.Length} empty etcd log(s) left out)");
+            await TimeAsync($"etcd logs ({etcd.Length} files, one process)", exe, ["check", .. etcd, "--model", "etcd"], runs,
+                string.IsNullOrEmpty(porcupine) ? null : (porcupine, ["--etcd", .. etcd]));
             foreach (var kv in Directory.GetFiles(Path.Combine(data, "kv"), "*.txt").Order(StringComparer.Ordinal))
-                await TimeAsync($"kv {Path.GetFileNameWithoutExtension(kv)}", exe, ["check", kv, "--model", "kv"], runs);
+                await TimeAsync($"kv {Path.GetFileNameWithoutExtension(kv)}", exe, ["check", kv, "--model", "kv"], runs,
+                    string.IsNullOrEmpty(porcupine) ? null : (porcupine, [kv]));
         }
         if (!args.Contains("--skip-big"))
         {
@@ -110,21 +126,56 @@ internal static class LinBenchmark
         return Task.FromResult(0);
     }
 
-    private static async Task TimeAsync(string label, string exe, string[] args, int runs)
+    /// <summary>
+    /// Whole-process wall clock and CPU (as /usr/bin/time reports it) of <paramref name="exe"/>, best and median of
+    /// <paramref name="runs"/>; with <paramref name="other"/> (the Porcupine binary), that one runs alternately with
+    /// it (after it in even runs, before it in odd ones) and the harness/Porcupine ratios are printed.
+    /// </summary>
+    private static async Task TimeAsync(string label, string exe, string[] args, int runs, (string Exe, string[] Args)? other = null)
     {
-        var times = new List<double>();
+        var times = new List<(double Wall, double Cpu)>();
+        var otherTimes = new List<(double Wall, double Cpu)>();
         string first = "";
+        string otherFirst = "";
         for (var i = 0; i < runs; i++)
         {
-            var sw = Stopwatch.StartNew();
-            var (_, output) = await RunAsync(exe, args, quiet: true);
-            times.Add(sw.Elapsed.TotalSeconds);
-            if (i == 0) first = output;
+            if (other is { } o && i % 2 == 1) otherTimes.Add(await TimedAsync(o.Exe, o.Args, null));
+            times.Add(await TimedAsync(exe, args, i == 0 ? s => first = s : null));
+            if (other is { } o2 && i % 2 == 0) otherTimes.Add(await TimedAsync(o2.Exe, o2.Args, i == 0 ? s => otherFirst = s : null));
         }
-        times.Sort();
         var verdicts = first.Split('\n').Where(l => !l.StartsWith(' ') && l.Contains(": ", StringComparison.Ordinal))
             .GroupBy(l => l.Split(": ")[1]).Select(g => $"{g.Count()} {g.Key}");
-        Console.WriteLine($"{label}: best {times[0]:0.000} s, median {times[times.Count / 2]:0.000} s over {runs} runs ({string.Join(", ", verdicts)})");
+        var (best, median, cpu) = Summary(times);
+        Console.WriteLine($"{label}: best {best:0.000} s, median {median:0.000} s, median CPU {cpu:0.000} s over {runs} runs ({string.Join(", ", verdicts)})");
+        if (otherTimes.Count == 0) return;
+        var (oBest, oMedian, oCpu) = Summary(otherTimes);
+        var oVerdicts = otherFirst.Split('\n').Where(l => l.Contains('\t', StringComparison.Ordinal))
+            .GroupBy(l => l.Split('\t')[1]).Select(g => $"{g.Count()} {g.Key}");
+        Console.WriteLine($"  Porcupine: best {oBest:0.000} s, median {oMedian:0.000} s, median CPU {oCpu:0.000} s ({string.Join(", ", oVerdicts)}); " +
+            $"harness/Porcupine: best {best / oBest:0.00}, median {median / oMedian:0.00}, CPU {(oCpu > 0 ? (cpu / oCpu).ToString("0.00", CultureInfo.InvariantCulture) : "-")}" +
+            $"{(median <= 0.5 * oMedian ? "" : "  (above 0.5)")}");
+    }
+
+    private static (double Best, double Median, double Cpu) Summary(List<(double Wall, double Cpu)> times)
+    {
+        var walls = times.Select(t => t.Wall).Order().ToList();
+        var cpus = times.Select(t => t.Cpu).Order().ToList();
+        return (walls[0], walls[walls.Count / 2], cpus[cpus.Count / 2]);
+    }
+
+    /// <summary>
+    /// One whole-process run under /usr/bin/time: wall clock (a stopwatch around it) and the CPU time the child used
+    /// (user + system, as /usr/bin/time reports it on its last line, 10 ms resolution).
+    /// </summary>
+    private static async Task<(double Wall, double Cpu)> TimedAsync(string exe, string[] args, Action<string>? output)
+    {
+        var sw = Stopwatch.StartNew();
+        var (_, text) = await RunAsync("/usr/bin/time", ["-f", "%U %S", exe, .. args], quiet: true);
+        var wall = sw.Elapsed.TotalSeconds;
+        var lines = text.TrimEnd().Split('\n');
+        output?.Invoke(string.Join('\n', lines[..^1]));
+        var cpu = lines[^1].Split(' ');
+        return (wall, cpu.Length == 2 && double.TryParse(cpu[0], CultureInfo.InvariantCulture, out var u) && double.TryParse(cpu[1], CultureInfo.InvariantCulture, out var k) ? u + k : double.NaN);
     }
 
     private static async Task<(int Exit, string Output)> RunAsync(string exe, string[] args, bool quiet)
