@@ -64,7 +64,10 @@ internal static partial class DockerImages
 
     /// <summary>The image to run for these packages (<paramref name="given"/>: --image), building it when needed
     /// (announced on <paramref name="status"/>; what a build is about to make is recorded in <paramref name="ledger"/>).</summary>
-    public static async Task<string> EnsureAsync(DockerClient client, IReadOnlyList<string> packages, string? given, RunLedger? ledger, TextWriter status, CancellationToken ct)
+    /// <remarks>The official image may be pulled only when <paramref name="pullOfficial"/>: on the user's own daemon
+    /// (its registry and mirror settings are the user's); the harness's private daemon never reaches out to Docker Hub.</remarks>
+    public static async Task<string> EnsureAsync(DockerClient client, IReadOnlyList<string> packages, string? given, RunLedger? ledger, TextWriter status, CancellationToken ct,
+        bool pullOfficial = false)
     {
         if (given is { Length: > 0 })
         {
@@ -84,7 +87,7 @@ internal static partial class DockerImages
         if (official is not null && await HasAsync(client, official, ct)) return official;
         var tag = LocalTag(packages);
         if (await HasAsync(client, tag, ct)) return tag;
-        if (official is not null)
+        if (official is not null && pullOfficial)
         {
             if (await PullAsync(client, official, status, ct) is not { } failed) return official;
             await status.WriteLineAsync($"harness: cannot pull {official} ({failed}); using an image built from Debian packages instead");

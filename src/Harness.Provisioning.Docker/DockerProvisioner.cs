@@ -82,7 +82,7 @@ public sealed partial class DockerProvisioner(TextWriter? status = null) : IProv
         DockerCluster? cluster = null;
         try
         {
-            var image = await DockerImages.EnsureAsync(daemon.Client, spec.Packages, Image, ledger, _status, ct);
+            var image = await DockerImages.EnsureAsync(daemon.Client, spec.Packages, Image, ledger, _status, ct, pullOfficial: !daemon.IsPrivate);
             cluster = new DockerCluster(daemon, id, subnet, image, ledger);
             await cluster.CreateAsync(spec.NodeCount, ct);
             await _status.WriteLineAsync($"harness: {spec.NodeCount} containers of {image} on network {cluster.NetworkName} (10.78.{subnet}.0/24) in {sw.Elapsed.TotalSeconds:0.00} s; label {DockerCluster.RunLabel}={id}");
