@@ -126,7 +126,7 @@ public sealed class CheckCommandTests : IDisposable
         }
 
         // and the whole process stayed within it, every time: the budget is process memory (runtime, history,
-        // garbage, memos), with no allowance beyond it (the working set is kept 1/16 below the budget; when only the
+        // garbage, memos), with no allowance beyond it (the working set is kept 1/8 below the budget; when only the
         // memos and a look at the working set every 100 ms were counted, 2 of 3 such runs peaked at 206-212 MiB)
         Assert.True(peaks.Max() <= budgetMiB, $"peak RSS {string.Join(", ", peaks)} MiB for a {budgetMiB} MiB budget");
     }
