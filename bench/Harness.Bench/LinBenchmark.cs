@@ -4,9 +4,10 @@ using System.Globalization;
 namespace Harness.Bench;
 
 /// <summary>
-/// <c>lin [--runs N] [--ops N] [--keys N] [--processes N] [--data DIR] [--skip-logs] [--skip-big] [--keep]</c>:
-/// (a) every Porcupine etcd log (one process, --model etcd) and each kv log (--model kv) through the published
-/// <c>.build/cli/harness</c> launcher binary, whole-process wall clock, best and median of N runs. The logs are
+/// <c>lin [--runs N] [--ops N] [--keys N] [--processes N] [--data DIR] [--skip-logs] [--skip-big] [--keep] [--cli]</c>:
+/// (a) every Porcupine etcd log (one process, --model etcd) and each kv log (--model kv) through the binary
+/// <c>./harness check FILE</c> runs, the Native AOT <c>.build/check/harness-check</c> (with --cli: the CLI,
+/// <c>.build/cli/harness check</c>), whole-process wall clock, best and median of N runs. The logs are
 /// the repository's copy under tests/Harness.Checkers.Tests/TestData/porcupine/test_data, or --data DIR (a
 /// directory holding <c>jepsen/etcd_*.log</c> and <c>kv/*.txt</c>, laid out like Porcupine's test_data);
 /// (b) a generated keyed-register history (default 1,000,000 ops over 1,000 keys and 50 processes) checked by
@@ -14,7 +15,8 @@ namespace Harness.Bench;
 /// Side by side: when the environment variable <c>PORCUPINE_KV</c> names a Porcupine comparison binary (built from
 /// Porcupine's own source with the glue in bench/porcupine; see its README), each log set is also checked by it,
 /// alternating run by run with the harness, and the harness/Porcupine ratios of whole-process wall clock and CPU
-/// are printed.
+/// are printed, and first a Native AOT hello world (bench/AotHello) next to Porcupine's smallest log: the floor no
+/// .NET process gets under.
 /// </summary>
 internal static class LinBenchmark
 {
@@ -31,14 +33,28 @@ internal static class LinBenchmark
             await Console.Error.WriteLineAsync($"no Porcupine test data at {data} (give --data DIR, or --skip-logs)");
             return 254;
         }
-        // Build (or refresh) the launcher once; the timed runs use the published binary directly.
+        // Build (or refresh) the launcher once; the timed runs use the published binary directly: the Native AOT
+        // harness-check that `./harness check FILE` runs, or with --cli the CLI itself.
         await RunAsync(Path.Combine(root, "harness"), ["check", "--help"], quiet: true);
         var exe = Path.Combine(root, ".build/cli/harness");
+        var native = Path.Combine(root, ".build/check/harness-check");
+        var useNative = !args.Contains("--cli") && File.Exists(native);
+        string[] Check(params string[] a) => useNative ? a : ["check", .. a];
+        Console.WriteLine($"harness: {(useNative ? native : exe + " check")}");
         var porcupine = Environment.GetEnvironmentVariable("PORCUPINE_KV");
         if (!string.IsNullOrEmpty(porcupine) && !File.Exists(porcupine))
         {
             await Console.Error.WriteLineAsync($"PORCUPINE_KV={porcupine}: no such file (see bench/porcupine/README.md)");
             return 254;
+        }
+        if (!args.Contains("--skip-logs") && !string.IsNullOrEmpty(porcupine) && useNative)
+        {
+            // The floor: a Native AOT hello world, published like harness-check, next to Porcupine's smallest log.
+            var hello = Path.Combine(Path.GetTempPath(), "harness-bench-aot-hello");
+            var (built, log) = await RunAsync("dotnet", ["publish", Path.Combine(root, "bench/AotHello/AotHello.csproj"), "-c", "Release", "-r", "linux-x64", "-o", hello, "-nologo", "-v", "quiet"], quiet: true);
+            if (built != 0) Console.WriteLine($"(no AOT hello world: {log.Trim()})");
+            else await TimeAsync("Native AOT hello world (any .NET process's floor) vs Porcupine on kv c01-bad", Path.Combine(hello, "AotHello"), [], runs,
+                (porcupine, [Path.Combine(data, "kv", "c01-bad.txt")]));
         }
         if (!args.Contains("--skip-logs"))
         {
@@ -47,10 +63,10 @@ internal static class LinBenchmark
             var etcdAll = Directory.GetFiles(Path.Combine(data, "jepsen"), "etcd_*.log").Order(StringComparer.Ordinal).ToArray();
             var etcd = etcdAll.Where(f => new FileInfo(f).Length > 0).ToArray();
             if (etcd.Length < etcdAll.Length) Console.WriteLine($"({etcdAll.Length - etcd.Length} empty etcd log(s) left out)");
-            await TimeAsync($"etcd logs ({etcd.Length} files, one process)", exe, ["check", .. etcd, "--model", "etcd"], runs,
+            await TimeAsync($"etcd logs ({etcd.Length} files, one process)", useNative ? native : exe, Check([.. etcd, "--model", "etcd"]), runs,
                 string.IsNullOrEmpty(porcupine) ? null : (porcupine, ["--etcd", .. etcd]));
             foreach (var kv in Directory.GetFiles(Path.Combine(data, "kv"), "*.txt").Order(StringComparer.Ordinal))
-                await TimeAsync($"kv {Path.GetFileNameWithoutExtension(kv)}", exe, ["check", kv, "--model", "kv"], runs,
+                await TimeAsync($"kv {Path.GetFileNameWithoutExtension(kv)}", useNative ? native : exe, Check(kv, "--model", "kv"), runs,
                     string.IsNullOrEmpty(porcupine) ? null : (porcupine, [kv]));
         }
         if (!args.Contains("--skip-big"))
@@ -146,12 +162,12 @@ internal static class LinBenchmark
         var verdicts = first.Split('\n').Where(l => !l.StartsWith(' ') && l.Contains(": ", StringComparison.Ordinal))
             .GroupBy(l => l.Split(": ")[1]).Select(g => $"{g.Count()} {g.Key}");
         var (best, median, cpu) = Summary(times);
-        Console.WriteLine($"{label}: best {best:0.000} s, median {median:0.000} s, median CPU {cpu:0.000} s over {runs} runs ({string.Join(", ", verdicts)})");
+        Console.WriteLine($"{label}: best {best:0.0000} s, median {median:0.0000} s, median CPU {cpu:0.000} s over {runs} runs ({string.Join(", ", verdicts)})");
         if (otherTimes.Count == 0) return;
         var (oBest, oMedian, oCpu) = Summary(otherTimes);
         var oVerdicts = otherFirst.Split('\n').Where(l => l.Contains('\t', StringComparison.Ordinal))
             .GroupBy(l => l.Split('\t')[1]).Select(g => $"{g.Count()} {g.Key}");
-        Console.WriteLine($"  Porcupine: best {oBest:0.000} s, median {oMedian:0.000} s, median CPU {oCpu:0.000} s ({string.Join(", ", oVerdicts)}); " +
+        Console.WriteLine($"  Porcupine: best {oBest:0.0000} s, median {oMedian:0.0000} s, median CPU {oCpu:0.000} s ({string.Join(", ", oVerdicts)}); " +
             $"harness/Porcupine: best {best / oBest:0.00}, median {median / oMedian:0.00}, CPU {(oCpu > 0 ? (cpu / oCpu).ToString("0.00", CultureInfo.InvariantCulture) : "-")}" +
             $"{(median <= 0.5 * oMedian ? "" : "  (above 0.5)")}");
     }

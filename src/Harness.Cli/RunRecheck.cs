@@ -1,3 +1,4 @@
+using Harness.Check;
 using Harness.Core.Checking;
 using Harness.Core.Histories;
 using Harness.Core.Running;
@@ -12,6 +13,18 @@ namespace Harness.Cli;
 /// </summary>
 internal static class RunRecheck
 {
+    /// <summary>What <c>harness check</c> re-checks run directories with.</summary>
+    public static CheckCommand.IRunDirectories Directories { get; } = new RunDirectories();
+
+    private sealed class RunDirectories : CheckCommand.IRunDirectories
+    {
+        public bool IsRunDirectory(string path) => RunRecheck.IsRunDirectory(path);
+
+        public CheckResult Check(string run, Action<string> warn, CancellationToken ct) => RunRecheck.Check(run, warn, ct);
+
+        public CheckResult ForText(CheckResult result) => WithChildAnomalies(result);
+    }
+
     /// <summary>True for a directory written by <c>harness test</c> (it holds test.json); links such as results/latest count.</summary>
     public static bool IsRunDirectory(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ResultStore.TestFile));
 

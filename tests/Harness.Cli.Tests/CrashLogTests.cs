@@ -1,3 +1,5 @@
+using Harness.Check;
+
 namespace Harness.Cli.Tests;
 
 public sealed class CrashLogTests : IDisposable

@@ -66,7 +66,7 @@ internal static class CycleReport
                 ? OrderWhy(txns, s, names[s.From], names[s.To])
                 : why(s, names[s.From], names[s.To]);
             text.Append(CultureInfo.InvariantCulture, $"\n  {names[s.From]} -{EdgeName(s.Kind)}-> {names[s.To]}: {reason}");
-            data.Add(new JsonObject
+            data.Add((JsonNode)new JsonObject
             {
                 ["op"] = txns.OpIndex[s.From],
                 ["txn"] = TxnText(txns, s.From, lookup),

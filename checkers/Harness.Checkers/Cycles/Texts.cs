@@ -29,7 +29,7 @@ internal static class Texts
     public static JsonArray JsonList(ReadOnlySpan<long> xs)
     {
         var a = new JsonArray();
-        foreach (var x in xs) a.Add(x);
+        foreach (var x in xs) a.Add((JsonNode)x);
         return a;
     }
 

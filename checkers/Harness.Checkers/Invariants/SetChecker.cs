@@ -73,7 +73,7 @@ public sealed class SetChecker : IChecker
         {
             var list = new JsonArray();
             foreach (var (e, a) in lost)
-                list.Add(new JsonObject
+                list.Add((JsonNode)new JsonObject
                 {
                     ["element"] = e, ["add_op"] = a.InvokeOp, ["ack_op"] = a.AckOp, ["ack_time"] = a.AckTime,
                     ["missing_from"] = new JsonArray([.. MissingFrom(e).Select(i => (JsonNode?)JsonValue.Create(i))]),

@@ -148,7 +148,7 @@ public sealed class LinearizabilityChecker(LinearizabilityModel model, TimeSpan?
         string UnfinishedWhy() => timeout is { } to && cts.IsCancellationRequested && !ct.IsCancellationRequested ? $"timed out after {to.TotalSeconds:0.###} s" : "cancelled";
         if (failed.Count > 0)
         {
-            var first = firstFailed >= 0 ? firstFailed : failed[0];
+            var first = !AllKeys && firstFailed >= 0 ? firstFailed : failed[0]; // with --all-keys: the first in key order, so the output does not depend on timing
             failed.Remove(first);
             failed.Insert(0, first);
             var anomalies = failed.Select(i => Explain(partitions[i], outcomes[i]!)).ToList();
@@ -215,11 +215,11 @@ public sealed class LinearizabilityChecker(LinearizabilityModel model, TimeSpan?
         sb.Append($". After it {outcome.State}, and none of the operations that could come next can be applied:");
         foreach (var i in outcome.Stuck) sb.Append("\n  ").Append(pairs[i].ToString());
         var prefix = new JsonArray();
-        foreach (var i in outcome.Prefix) prefix.Add(pairs[i].Index);
+        foreach (var i in outcome.Prefix) prefix.Add((JsonNode)pairs[i].Index);
         var stuck = new JsonArray();
-        foreach (var i in outcome.Stuck) stuck.Add(pairs[i].Index);
+        foreach (var i in outcome.Stuck) stuck.Add((JsonNode)pairs[i].Index);
         var all = new JsonArray();
-        foreach (var p in pairs) all.Add(p.Index);
+        foreach (var p in pairs) all.Add((JsonNode)p.Index);
         var data = new JsonObject
         {
             ["key"] = partition.Key is null ? null : JsonNode.Parse(HistoryJson.DatumToJson(partition.Key)),

@@ -86,7 +86,7 @@ public sealed partial class SessionGuaranteesChecker
         {
             var key = d.Keys.Name(s.Key);
             text.Append($"\n  op {s.From.Op} (session {s.From.Session}) read key {key} at version {s.FromVersion}; op {s.To.Op} (session {s.To.Session}) read it at version {s.ToVersion}, so op {s.To.Op}'s snapshot is later on key {key}");
-            data.Add(new JsonObject { ["op"] = s.From.Op, ["key"] = Texts.Json(key), ["version"] = s.FromVersion, ["next_op"] = s.To.Op, ["next_version"] = s.ToVersion });
+            data.Add((JsonNode)new JsonObject { ["op"] = s.From.Op, ["key"] = Texts.Json(key), ["version"] = s.FromVersion, ["next_op"] = s.To.Op, ["next_version"] = s.ToVersion });
         }
         text.Append("\n  each snapshot is later than the previous one on some key, back to the first: no global prefix contains them all");
         var last = steps[^1];

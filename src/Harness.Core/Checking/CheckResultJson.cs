@@ -25,17 +25,17 @@ public static class CheckResultJson
             foreach (var a in r.Anomalies)
             {
                 var ops = new JsonArray();
-                foreach (var i in a.Ops) ops.Add(i);
+                foreach (var i in a.Ops) ops.Add((JsonNode)i);
                 var ao = new JsonObject { ["type"] = a.Type, ["explanation"] = a.Explanation, ["ops"] = ops };
                 if (a.Data is not null) ao["data"] = a.Data.DeepClone();
-                anomalies.Add(ao);
+                anomalies.Add((JsonNode)ao);
             }
             o["anomalies"] = anomalies;
         }
         if (!r.Children.IsDefaultOrEmpty)
         {
             var children = new JsonArray();
-            foreach (var c in r.Children) children.Add(ToJson(c));
+            foreach (var c in r.Children) children.Add((JsonNode)ToJson(c));
             o["children"] = children;
         }
         return o;

@@ -6,17 +6,32 @@ using Harness.Core.Checking;
 using Harness.Core.Histories;
 using Harness.Core.Histories.Formats;
 
-namespace Harness.Cli.Commands;
+namespace Harness.Check;
 
 /// <summary>
 /// <c>harness check FILE... --model M [--format F] [--timeout S] [--all-keys] [--json]</c>: checks history files and prints
 /// one verdict line per file (with the explanation when invalid). Exit 0 when all are valid, 1 when any is
 /// invalid, 2 when any is unknown; bad input exits 254 with one line naming the file and line.
-/// Extension points: <see cref="SelectChecker"/> (which checker a request means) and
-/// <see cref="ExpandTargets"/> (what a path on the command line stands for).
+/// Extension points: <see cref="SelectChecker"/> (which checker a request means),
+/// <see cref="ExpandTargets"/> (what a path on the command line stands for) and <see cref="IRunDirectories"/>
+/// (re-checking a run directory, which needs the test suites: the CLI passes one; the native
+/// <c>harness-check</c> hands run directories to the CLI).
 /// </summary>
 public static class CheckCommand
 {
+    /// <summary>Run directories (<c>results/&lt;test&gt;/&lt;time&gt;/</c>), re-checked with the checkers of their own test.</summary>
+    public interface IRunDirectories
+    {
+        /// <summary>Whether <paramref name="path"/> is a run directory.</summary>
+        bool IsRunDirectory(string path);
+
+        /// <summary>The run's result, checked again; warnings go to <paramref name="warn"/>.</summary>
+        CheckResult Check(string run, Action<string> warn, CancellationToken ct);
+
+        /// <summary>The result as the text output shows it (the children's anomalies lifted up).</summary>
+        CheckResult ForText(CheckResult result);
+    }
+
     /// <summary>
     /// What the user asked for, parsed from the command line; <c>Options</c> holds extra options added by other
     /// checkers (name without dashes, value as text).
@@ -35,7 +50,8 @@ public static class CheckCommand
     private const int MinBudgetMiB = 64;
     private const int MaxBudgetMiB = 1 << 20;
 
-    public static Command Create()
+    /// <summary>The <c>check</c> command; without <paramref name="runs"/>, a directory on the command line is refused.</summary>
+    public static Command Create(IRunDirectories? runs = null)
     {
         var files = new Argument<string[]>("files") { Description = "history files (harness JSONL, Jepsen/Knossos EDN, Porcupine logs)", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string?>("--model", "-m") { Description = $"linearizability model: {string.Join(", ", LinearizabilityModels.Names)}" };
@@ -77,26 +93,27 @@ public static class CheckCommand
                     ["all-keys"] = parse.GetValue(allKeys) ? "true" : null,
                     ["memory-budget"] = mib?.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 });
-            return RunAsync(request, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
+            return RunAsync(request, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, runs, ct);
         });
         return command;
     }
 
     /// <summary>Checks every target; returns the exit code. Warnings (e.g. a torn final line) go to <paramref name="stderr"/>.</summary>
-    public static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, IRunDirectories? runs, CancellationToken ct)
     {
         var validity = Validity.Valid;
+        bool IsRun(string path) => runs?.IsRunDirectory(path) == true;
         // A run directory (results/<test>/<time>/) is re-checked with the checkers of its own test.
-        foreach (var run in request.Paths.Where(RunRecheck.IsRunDirectory))
+        foreach (var run in request.Paths.Where(IsRun))
         {
             ct.ThrowIfCancellationRequested();
             var warnings = new List<string>();
-            var result = RunRecheck.Check(run, warnings.Add, ct);
+            var result = runs!.Check(run, warnings.Add, ct);
             foreach (var warning in warnings) await stderr.WriteLineAsync($"harness: {warning}");
             validity = validity.Merge(result.Validity);
-            await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, RunRecheck.WithChildAnomalies(result)));
+            await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, runs!.ForText(result)));
         }
-        var files = request.Paths.Where(p => !RunRecheck.IsRunDirectory(p)).ToList();
+        var files = request.Paths.Where(p => !IsRun(p)).ToList();
         if (files.Count == 0) return validity.ExitCode();
         var targets = files.SelectMany(p => ExpandTargets(p, request)).ToList(); // a missing file is named before flags are judged
         var checker = SelectChecker(request);

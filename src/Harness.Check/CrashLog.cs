@@ -1,11 +1,11 @@
-namespace Harness.Cli;
+namespace Harness.Check;
 
 /// <summary>
-/// Where the CLI keeps the stack trace of an internal error (exit 255): one file per crash,
+/// Where the CLI (and harness-check) keep the stack trace of an internal error (exit 255): one file per crash,
 /// <c>harness-crash-PID.log</c>, in a folder of the user's own under the temp directory
 /// (<c>/tmp/harness-crash-USER/</c>), keeping only the newest <see cref="Keep"/> so they do not pile up.
 /// </summary>
-internal static class CrashLog
+public static class CrashLog
 {
     public const int Keep = 10;
 

@@ -7,7 +7,7 @@ using Harness.Core.Checking;
 using Harness.Core.Histories;
 using Harness.Core.Histories.Formats;
 
-namespace Harness.Cli.Commands;
+namespace Harness.Check;
 
 /// <summary>
 /// The <c>--workload</c> branch of <c>harness check</c>: transactional (Elle-style) checks with
