@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Harness.Check;
 using Harness.Core;
 using Harness.Core.Checking;
@@ -7,14 +6,7 @@ using Harness.Core.Running;
 
 // harness-check FILE... --model M | --workload W [...]: the options of `harness check`, as a Native AOT binary.
 // SIGINT and SIGTERM cancel the check (exit 2), as in the CLI.
-using var interrupted = new CancellationTokenSource();
-void Interrupt(PosixSignalContext context)
-{
-    context.Cancel = true;
-    interrupted.Cancel();
-}
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+using var interrupted = new Interruption();
 
 var check = CheckCommand.Create(new RunDirectoriesRefused());
 var root = new RootCommand(check.Description ?? "") { Action = check.Action };

@@ -5,6 +5,7 @@ namespace Harness.Cli.Tests;
 
 /// <summary>SIGINT stops a run at once, also while the command is starting: the built CLI as a real process,
 /// started through the ./harness launcher as a user starts it (the launcher's copy runs this build's CLI).</summary>
+[Collection("launcher")] // not while NativeCheckTests publishes harness-check (both cores busy): a SIGINT sent at once would reach bash before its trap
 public sealed class SignalTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("harness-signal-").FullName;
@@ -54,6 +55,15 @@ public sealed class SignalTests : IDisposable
         // Then it stops long before the time limit with the documented code of an interrupted run, 2 (unknown),
         // whenever the signal came; before the test started, one line says so and no run directory was made
         var (stdout, stderr) = (await output, await error);
+        if (process.ExitCode == 130 && afterMs == 0)
+        {
+            // The one exception: a SIGINT that reaches bash before it has run the launcher's first lines (its trap)
+            // ends bash by the default action; nothing can catch it there (a signal ignored or blocked at bash's
+            // start stays so for its traps too). It happens under load, and then nothing was made or printed.
+            Assert.Equal("", stdout + stderr);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Results));
+            return;
+        }
         Assert.True(process.ExitCode == 2, $"exit {process.ExitCode}: {stdout} {stderr}");
         if (stderr.Contains("interrupted before the test", StringComparison.Ordinal))
         {
