@@ -8,7 +8,7 @@ namespace Harness.Cli.Tests;
 /// prints and exits with the same code (trimming or AOT breaking a code path shows up here as a difference); bad
 /// input is one line and 254; and <c>./harness check</c> runs it for files and the CLI for run directories.
 /// </summary>
-[Collection("launcher")] // see SignalTests
+[Collection(LauncherCollection.Name)]
 public sealed class NativeCheckTests(NativeCheckTests.Published native) : IClassFixture<NativeCheckTests.Published>
 {
     private static readonly string Repo = FindRepo();

@@ -5,7 +5,7 @@ namespace Harness.Cli.Tests;
 
 /// <summary>SIGINT stops a run at once, also while the command is starting: the built CLI as a real process,
 /// started through the ./harness launcher as a user starts it (the launcher's copy runs this build's CLI).</summary>
-[Collection("launcher")] // not while NativeCheckTests publishes harness-check (both cores busy): a SIGINT sent at once would reach bash before its trap
+[Collection(LauncherCollection.Name)]
 public sealed class SignalTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("harness-signal-").FullName;
