@@ -179,6 +179,7 @@ public sealed class TestCommandTests : IDisposable
     [InlineData("mysql --topology multi-primary --wsrep-sync-wait 0", "--topology multi-primary is not Galera")]
     [InlineData("mysql --topology galera --lag-ms 0", "--lag-ms delays the replicas' SQL threads, and galera has none")]
     [InlineData("mysql --nodes 1 --lag-ms 1000", "--lag-ms delays the replicas, and --nodes 1 has none")]
+    [InlineData("etcd --nodes 1 --pre-vote", "--pre-vote keeps a member that was cut off from deposing the leader when it rejoins, and --nodes 1 has no other member")]
     // numbers out of range
     [InlineData("memory --time-limit 1e12", "--time-limit must be")]
     [InlineData("memory --time-limit Infinity", "--time-limit must be")]
@@ -270,6 +271,8 @@ public sealed class TestCommandTests : IDisposable
     [InlineData("mysql --workload list-append --isolation repeatable-read --innodb-snapshot-isolation on")]
     [InlineData("mysql --workload bank --isolation read-uncommitted")]
     [InlineData("mysql --nodes 1 --lag-ms auto")]
+    [InlineData("etcd --pre-vote")]
+    [InlineData("etcd --nodes 1 --serializable-reads --workload set")]
     public void Should_Accept_Options_That_Apply(string command)
     {
         // Given / When / Then each option given acts on the test, so it is accepted
