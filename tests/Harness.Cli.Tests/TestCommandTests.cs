@@ -180,6 +180,8 @@ public sealed class TestCommandTests : IDisposable
     [InlineData("mysql --topology galera --lag-ms 0", "--lag-ms delays the replicas' SQL threads, and galera has none")]
     [InlineData("mysql --nodes 1 --lag-ms 1000", "--lag-ms delays the replicas, and --nodes 1 has none")]
     [InlineData("etcd --nodes 1 --pre-vote", "--pre-vote keeps a member that was cut off from deposing the leader when it rejoins, and --nodes 1 has no other member")]
+    [InlineData("redis --workload set --read-from replica", "--read-from routes reads, and the set workload reads from the current primary")]
+    [InlineData("redis --workload set --read-from primary --wait 1", "the set workload reads from the current primary")]
     // numbers out of range
     [InlineData("memory --time-limit 1e12", "--time-limit must be")]
     [InlineData("memory --time-limit Infinity", "--time-limit must be")]
@@ -273,6 +275,8 @@ public sealed class TestCommandTests : IDisposable
     [InlineData("mysql --nodes 1 --lag-ms auto")]
     [InlineData("etcd --pre-vote")]
     [InlineData("etcd --nodes 1 --serializable-reads --workload set")]
+    [InlineData("redis --workload session --read-from replica --wait 1")]
+    [InlineData("redis --workload set --wait 2")]
     public void Should_Accept_Options_That_Apply(string command)
     {
         // Given / When / Then each option given acts on the test, so it is accepted
