@@ -17,7 +17,12 @@ public sealed class EtcdSuite : ISuite
         "Serializable reads: served by the member a client talks to from its own state, without asking the leader (may be stale); default linearizable");
 
     public static SwitchOption PreVote { get; } = new("pre-vote",
-        "etcd's --pre-vote (off by default in 3.4): a member rejoining after a partition cannot depose the leader with its higher term");
+        "etcd's --pre-vote (off by default in 3.4): a member rejoining after a partition cannot depose the leader with its higher term")
+    {
+        // a single member wins every election on its own vote, with or without the pre-vote round
+        CannotApply = o => o.NodeCount > 1 ? null
+            : "--pre-vote keeps a member that was cut off from deposing the leader when it rejoins, and --nodes 1 has no other member; add nodes (3 or 5), or leave --pre-vote out",
+    };
 
     public string Name => "etcd";
 

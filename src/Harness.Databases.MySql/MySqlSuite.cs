@@ -18,28 +18,73 @@ public sealed class MySqlSuite : ISuite
         MySqlSettings.PrimaryReplica, MySqlSettings.PrimaryReplica, MySqlSettings.Galera, MySqlSettings.MultiPrimary);
     public static ChoiceOption Replication { get; } = new("replication",
         "How replicas replicate (primary-replica): async, or semi-sync (a commit waits for one replica's acknowledgement, up to --semi-sync-timeout)",
-        MySqlSettings.Async, MySqlSettings.Async, MySqlSettings.SemiSync);
+        MySqlSettings.Async, MySqlSettings.Async, MySqlSettings.SemiSync)
+    {
+        CannotApply = o => !IsPrimaryReplica(o)
+            ? $"--replication chooses how the replicas of --topology primary-replica replicate, and --topology {Topology.Of(o)} replicates its own way; use --topology primary-replica, or leave --replication out"
+            : o.NodeCount < 2 ? "--replication chooses how the replicas replicate, and --nodes 1 has none; add nodes, or leave --replication out" : null,
+    };
     public static ChoiceOption SemiSyncWait { get; } = new("semi-sync-wait",
         "rpl_semi_sync_master_wait_point: after-sync (wait before the engine commit) or after-commit (wait after it, others already see it)",
-        "after-sync", "after-sync", "after-commit");
+        "after-sync", "after-sync", "after-commit")
+    {
+        CannotApply = o => WithoutSemiSync(o, "--semi-sync-wait sets when a semi-sync commit waits for a replica's acknowledgement"),
+    };
     public static IntegerOption SemiSyncTimeout { get; } = new("semi-sync-timeout",
-        "rpl_semi_sync_master_timeout in ms: after it a waiting commit returns and the primary silently falls back to async", DefaultSemiSyncTimeoutMs, 1, 3_600_000);
+        "rpl_semi_sync_master_timeout in ms: after it a waiting commit returns and the primary silently falls back to async", DefaultSemiSyncTimeoutMs, 1, 3_600_000)
+    {
+        CannotApply = o => WithoutSemiSync(o, "--semi-sync-timeout bounds how long a semi-sync commit waits for a replica's acknowledgement"),
+    };
     /// <summary>MariaDB's own default for rpl_semi_sync_master_timeout.</summary>
     public const int DefaultSemiSyncTimeoutMs = 10000;
-    public static ChoiceOption ReadFrom { get; } = new("read-from", "Where clients send reads: the primary, a replica, or any node", "primary", "primary", "replica", "any");
-    public static ChoiceOption Failover { get; } = new("failover", "What happens when the primary is gone: none, or promote the replica with the most GTIDs", "none", "none", "promote");
-    public static SwitchOption Fencing { get; } = new("fencing", "Kill the old primary at a promotion (needs --failover promote)");
+    public static ChoiceOption ReadFrom { get; } = new("read-from", "Where clients send reads: the primary, a replica, or any node", "primary", "primary", "replica", "any")
+    {
+        CannotApply = o => o.NodeCount < 2 ? "--read-from chooses the node that serves reads, and --nodes 1 has only one; add nodes, or leave --read-from out"
+            // the set workload reads where it writes; the only other thing --read-from decides is --lag-ms auto
+            : o.Workload == SetWorkload.Name && LagOf(o) == LagOf(o with { DatabaseOptions = o.DatabaseOptions.SetItem("read-from", "primary") })
+                ? "--read-from routes reads, and the set workload reads from the node it writes to (so its final read sees what the primary kept); leave --read-from out"
+                : null,
+    };
+    public static ChoiceOption Failover { get; } = new("failover", "What happens when the primary is gone: none, or promote the replica with the most GTIDs", "none", "none", "promote")
+    {
+        CannotApply = o => !IsPrimaryReplica(o)
+            ? $"--failover chooses what happens when the primary is gone, and --topology {Topology.Of(o)} has no single primary; use --topology primary-replica, or leave --failover out"
+            : o.NodeCount < 2 ? "--failover chooses what happens when the primary is gone, and --nodes 1 has no replica to promote; add nodes, or leave --failover out" : null,
+    };
+    public static SwitchOption Fencing { get; } = new("fencing", "Kill the old primary at a promotion (needs --failover promote)")
+    {
+        CannotApply = o => Failover.Of(o) == "promote" ? null
+            : "--fencing kills the old primary at a promotion, and without --failover promote there is none; add --failover promote, or leave --fencing out",
+    };
     public static ChoiceOption Isolation { get; } = new("isolation", "Isolation level of list-append and bank transactions",
-        "serializable", "read-uncommitted", "read-committed", "repeatable-read", "serializable");
+        "serializable", "read-uncommitted", "read-committed", "repeatable-read", "serializable")
+    {
+        CannotApply = o => RunsTransactions(o) ? null
+            : $"--isolation sets the level of list-append and bank transactions; the {o.Workload} workload has none, so leave --isolation out",
+    };
     public static ChoiceOption SnapshotIsolation { get; } = new("innodb-snapshot-isolation",
         "innodb_snapshot_isolation: on (repeatable read detects write-write conflicts, error 1020), off, or the server's default",
-        "default", "default", "on", "off");
+        "default", "default", "on", "off")
+    {
+        CannotApply = SnapshotIsolationIdle,
+    };
     public static IntegerOption WsrepSyncWait { get; } = new("wsrep-sync-wait",
-        "wsrep_sync_wait (Galera): a bit mask of statements that wait for the node to catch up first (1 = reads)", 0, 0, 15);
+        "wsrep_sync_wait (Galera): a bit mask of statements that wait for the node to catch up first (1 = reads)", 0, 0, 15)
+    {
+        CannotApply = o => Topology.Of(o) == MySqlSettings.Galera ? null
+            : $"--wsrep-sync-wait makes statements on a Galera node wait until it has caught up, and --topology {Topology.Of(o)} is not Galera; add --topology galera, or leave --wsrep-sync-wait out",
+    };
     public static IntegerOption LagMs { get; } = new("lag-ms",
         "A steady replication delay on every replica: CHANGE MASTER TO MASTER_DELAY, in whole seconds, so a multiple of 1000 ms; auto is "
         + AutoLagMs + " ms when reads go to asynchronous replicas (as in a real deployment, where replicas lag), else 0",
-        0, 0, 600_000, auto: "auto");
+        0, 0, 600_000, auto: "auto")
+    {
+        // auto is the suite's own choice from the other options, never refused
+        CannotApply = o => o.DatabaseOptions.GetValueOrDefault("lag-ms") == "auto" ? null
+            : Topology.Of(o) == MySqlSettings.Galera
+                ? "--lag-ms delays the replicas' SQL threads, and galera has none; use --topology primary-replica or multi-primary, or leave --lag-ms out"
+                : o.NodeCount < 2 ? "--lag-ms delays the replicas, and --nodes 1 has none; add nodes, or leave --lag-ms out" : null,
+    };
     /// <summary>--lag-ms auto when reads go to asynchronous replicas: MASTER_DELAY's smallest step, 1 s. Without it a
     /// replica on this machine applies a commit within a millisecond or so, and the session workload at the default
     /// rate found nothing (3 of 3 runs of 6 s).</summary>
@@ -60,6 +105,37 @@ public sealed class MySqlSuite : ISuite
         [Topology, Replication, SemiSyncWait, SemiSyncTimeout, ReadFrom, Failover, Fencing, LagMs, Isolation, SnapshotIsolation, WsrepSyncWait];
 
     private static bool IsPrimaryReplica(TestOptions o) => Topology.Of(o) == MySqlSettings.PrimaryReplica;
+
+    /// <summary>True for the workloads whose operations are explicit transactions at --isolation (the others run one
+    /// autocommit statement per operation).</summary>
+    private static bool RunsTransactions(TestOptions o) => o.Workload is ListAppendWorkload.Name or BankWorkload.Name;
+
+    /// <summary>The line refusing --innodb-snapshot-isolation where no transaction reads a snapshot it could check a
+    /// write against (only repeatable read keeps one for the whole transaction), or null.</summary>
+    private static string? SnapshotIsolationIdle(TestOptions o)
+    {
+        const string What = "--innodb-snapshot-isolation decides what a repeatable-read transaction does when a row changed since its snapshot";
+        if (!RunsTransactions(o))
+            return $"{What}; the {o.Workload} workload runs each operation as one statement, with no transaction, so leave --innodb-snapshot-isolation out";
+        var why = Isolation.Of(o) switch
+        {
+            "repeatable-read" => null,
+            "serializable" => "locks the rows it reads instead of reading a snapshot",
+            "read-committed" => "takes a fresh snapshot at every statement",
+            _ => "reads the latest rows, with no snapshot",
+        };
+        return why is null ? null : $"{What}, and --isolation {Isolation.Of(o)} {why}; add --isolation repeatable-read, or leave --innodb-snapshot-isolation out";
+    }
+
+    /// <summary>The line refusing a semi-sync option (<paramref name="what"/> it does) without semi-sync replication, or null.</summary>
+    private static string? WithoutSemiSync(TestOptions o, string what)
+    {
+        if (Replication.Of(o) == MySqlSettings.SemiSync) return null;
+        var flag = what[..what.IndexOf(' ', StringComparison.Ordinal)];
+        return IsPrimaryReplica(o)
+            ? $"{what}, and --replication async has no such wait; add --replication semi-sync, or leave {flag} out"
+            : $"{what}, and --topology {Topology.Of(o)} has no semi-sync replication; use --topology primary-replica --replication semi-sync, or leave {flag} out";
+    }
 
     public IReadOnlyList<OptionRule> Rules { get; } =
     [

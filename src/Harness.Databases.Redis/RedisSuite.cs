@@ -14,7 +14,11 @@ namespace Harness.Databases.Redis;
 public sealed class RedisSuite : ISuite
 {
     public static IntegerOption Wait { get; } = new("wait", "After each write, WAIT for this many replicas to acknowledge it (0: no WAIT); fewer in time: info", 0, 0, 8);
-    public static ChoiceOption ReadFrom { get; } = new("read-from", "Where clients send reads: the primary, or the client's own replica", "primary", "primary", "replica");
+    public static ChoiceOption ReadFrom { get; } = new("read-from", "Where clients send reads: the primary, or the client's own replica", "primary", "primary", "replica")
+    {
+        CannotApply = o => o.Workload != SetWorkload.Name ? null
+            : "--read-from routes reads, and the set workload reads from the current primary (so its final read sees what the primary kept); leave --read-from out",
+    };
 
     public string Name => "redis";
 
