@@ -39,8 +39,9 @@ internal static class LinBenchmark
         var exe = Path.Combine(root, ".build/cli/harness");
         var native = Path.Combine(root, ".build/check/harness-check");
         var useNative = !args.Contains("--cli") && File.Exists(native);
+        var harness = useNative ? native : exe;
         string[] Check(params string[] a) => useNative ? a : ["check", .. a];
-        Console.WriteLine($"harness: {(useNative ? native : exe + " check")}");
+        Console.WriteLine($"harness: {harness}{(useNative ? "" : " check")}");
         var porcupine = Environment.GetEnvironmentVariable("PORCUPINE_KV");
         if (!string.IsNullOrEmpty(porcupine) && !File.Exists(porcupine))
         {
@@ -63,10 +64,10 @@ internal static class LinBenchmark
             var etcdAll = Directory.GetFiles(Path.Combine(data, "jepsen"), "etcd_*.log").Order(StringComparer.Ordinal).ToArray();
             var etcd = etcdAll.Where(f => new FileInfo(f).Length > 0).ToArray();
             if (etcd.Length < etcdAll.Length) Console.WriteLine($"({etcdAll.Length - etcd.Length} empty etcd log(s) left out)");
-            await TimeAsync($"etcd logs ({etcd.Length} files, one process)", useNative ? native : exe, Check([.. etcd, "--model", "etcd"]), runs,
+            await TimeAsync($"etcd logs ({etcd.Length} files, one process)", harness, Check([.. etcd, "--model", "etcd"]), runs,
                 string.IsNullOrEmpty(porcupine) ? null : (porcupine, ["--etcd", .. etcd]));
             foreach (var kv in Directory.GetFiles(Path.Combine(data, "kv"), "*.txt").Order(StringComparer.Ordinal))
-                await TimeAsync($"kv {Path.GetFileNameWithoutExtension(kv)}", useNative ? native : exe, Check(kv, "--model", "kv"), runs,
+                await TimeAsync($"kv {Path.GetFileNameWithoutExtension(kv)}", harness, Check(kv, "--model", "kv"), runs,
                     string.IsNullOrEmpty(porcupine) ? null : (porcupine, [kv]));
         }
         if (!args.Contains("--skip-big"))

@@ -5,6 +5,7 @@ using Harness.Core;
 using Harness.Core.Checking;
 using Harness.Core.Histories;
 using Harness.Core.Histories.Formats;
+using Harness.Core.Running;
 
 namespace Harness.Check;
 
@@ -15,22 +16,19 @@ namespace Harness.Check;
 /// Extension points: <see cref="SelectChecker"/> (which checker a request means),
 /// <see cref="ExpandTargets"/> (what a path on the command line stands for) and <see cref="IRunDirectories"/>
 /// (re-checking a run directory, which needs the test suites: the CLI passes one; the native
-/// <c>harness-check</c> hands run directories to the CLI).
+/// <c>harness-check</c> passes none and refuses run directories, which <c>./harness check</c> sends to the CLI).
 /// </summary>
 public static class CheckCommand
 {
     /// <summary>Run directories (<c>results/&lt;test&gt;/&lt;time&gt;/</c>), re-checked with the checkers of their own test.</summary>
     public interface IRunDirectories
     {
-        /// <summary>Whether <paramref name="path"/> is a run directory.</summary>
-        bool IsRunDirectory(string path);
-
         /// <summary>The run's result, checked again; warnings go to <paramref name="warn"/>.</summary>
         CheckResult Check(string run, Action<string> warn, CancellationToken ct);
-
-        /// <summary>The result as the text output shows it (the children's anomalies lifted up).</summary>
-        CheckResult ForText(CheckResult result);
     }
+
+    /// <summary>True for a directory written by <c>harness test</c> (it holds test.json); links such as results/latest count.</summary>
+    public static bool IsRunDirectory(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ResultStore.TestFile));
 
     /// <summary>
     /// What the user asked for, parsed from the command line; <c>Options</c> holds extra options added by other
@@ -50,7 +48,7 @@ public static class CheckCommand
     private const int MinBudgetMiB = 64;
     private const int MaxBudgetMiB = 1 << 20;
 
-    /// <summary>The <c>check</c> command; without <paramref name="runs"/>, a directory on the command line is refused.</summary>
+    /// <summary>The <c>check</c> command; without <paramref name="runs"/>, a run directory on the command line is refused in one line.</summary>
     public static Command Create(IRunDirectories? runs = null)
     {
         var files = new Argument<string[]>("files") { Description = "history files (harness JSONL, Jepsen/Knossos EDN, Porcupine logs)", Arity = ArgumentArity.OneOrMore };
@@ -102,18 +100,18 @@ public static class CheckCommand
     public static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, IRunDirectories? runs, CancellationToken ct)
     {
         var validity = Validity.Valid;
-        bool IsRun(string path) => runs?.IsRunDirectory(path) == true;
         // A run directory (results/<test>/<time>/) is re-checked with the checkers of its own test.
-        foreach (var run in request.Paths.Where(IsRun))
+        foreach (var run in request.Paths.Where(IsRunDirectory))
         {
             ct.ThrowIfCancellationRequested();
+            if (runs is null) throw new UserErrorException($"{run}: a run directory; harness-check checks history files only: re-check a run with ./harness check {run}");
             var warnings = new List<string>();
-            var result = runs!.Check(run, warnings.Add, ct);
+            var result = runs.Check(run, warnings.Add, ct);
             foreach (var warning in warnings) await stderr.WriteLineAsync($"harness: {warning}");
             validity = validity.Merge(result.Validity);
-            await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, runs!.ForText(result)));
+            await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, WithChildAnomalies(result)));
         }
-        var files = request.Paths.Where(p => !IsRun(p)).ToList();
+        var files = request.Paths.Where(p => !IsRunDirectory(p)).ToList();
         if (files.Count == 0) return validity.ExitCode();
         var targets = files.SelectMany(p => ExpandTargets(p, request)).ToList(); // a missing file is named before flags are judged
         var checker = SelectChecker(request);
@@ -189,6 +187,10 @@ public static class CheckCommand
             throw new UserErrorException($"{path}: no such file");
         yield return new Target(path, request.Format);
     }
+
+    /// <summary>The result with the anomalies of its sub-results lifted to the top (for the text output).</summary>
+    private static CheckResult WithChildAnomalies(CheckResult result) =>
+        result with { Anomalies = [.. result.Anomalies, .. result.Children.SelectMany(c => WithChildAnomalies(c).Anomalies)] };
 
     private static string TextLines(string path, CheckResult r)
     {

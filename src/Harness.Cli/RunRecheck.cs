@@ -18,19 +18,8 @@ internal static class RunRecheck
 
     private sealed class RunDirectories : CheckCommand.IRunDirectories
     {
-        public bool IsRunDirectory(string path) => RunRecheck.IsRunDirectory(path);
-
         public CheckResult Check(string run, Action<string> warn, CancellationToken ct) => RunRecheck.Check(run, warn, ct);
-
-        public CheckResult ForText(CheckResult result) => WithChildAnomalies(result);
     }
-
-    /// <summary>True for a directory written by <c>harness test</c> (it holds test.json); links such as results/latest count.</summary>
-    public static bool IsRunDirectory(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ResultStore.TestFile));
-
-    /// <summary>The result with the anomalies of its sub-results lifted to the top (for the text output).</summary>
-    public static CheckResult WithChildAnomalies(CheckResult result) =>
-        result with { Anomalies = [.. result.Anomalies, .. result.Children.SelectMany(c => WithChildAnomalies(c).Anomalies)] };
 
     /// <summary>Re-checks a run; <paramref name="warn"/> hears what reading its history skipped (a torn final line).</summary>
     public static CheckResult Check(string runDirectory, Action<string>? warn, CancellationToken ct)
