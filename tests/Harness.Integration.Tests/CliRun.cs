@@ -12,7 +12,19 @@ internal sealed record CliRun(int Exit, string Output, JsonNode Results, History
     /// under the same name (list-append > list-append, visibility).</summary>
     public JsonNode Checker(string name) => Find(Results, name) ?? throw new InvalidOperationException($"no {name} checker in\n{Results}");
 
-    private static JsonNode? Find(JsonNode node, string name) =>
+    /// <summary>What a failed assertion prints: <see cref="Output"/> and every fault op with its time since the first op.</summary>
+    public string Explained => Explain(Output, History);
+
+    /// <summary>The output and every fault op with its time since the first op, so a run that went wrong only on CI
+    /// shows when each fault, heal and promotion came.</summary>
+    internal static string Explain(string output, History history)
+    {
+        var start = history.Count > 0 ? history[0].TimeNanos : 0;
+        var faults = history.NemesisOps.Where(o => o.F != "node-state").Select(o => $"{(o.TimeNanos - start) / 1e9,7:F2} s  {o}");
+        return $"{output}\nfaults:\n{string.Join('\n', faults)}";
+    }
+
+    internal static JsonNode? Find(JsonNode node, string name) =>
         node["children"]?.AsArray().Select(c => Find(c!, name)).FirstOrDefault(c => c is not null)
         ?? (node["checker"]?.GetValue<string>() == name ? node : null);
 

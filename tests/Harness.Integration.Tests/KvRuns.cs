@@ -16,6 +16,12 @@ internal sealed partial record KvRun(int Exit, string Output, JsonNode Results, 
 {
     public string Summary => Results["summary"]?.GetValue<string>() ?? "";
 
+    /// <summary>The checker's node in results.json (as <see cref="CliRun.Checker"/>).</summary>
+    public JsonNode Checker(string name) => CliRun.Find(Results, name) ?? throw new InvalidOperationException($"no {name} checker in\n{Results}");
+
+    /// <summary>What a failed assertion prints (<see cref="CliRun.Explain"/>).</summary>
+    public string Explained => CliRun.Explain(Output, History);
+
     public static async Task<KvRun> RunAsync(string database, params string[] args)
     {
         var results = Directory.CreateTempSubdirectory("harness-kv-").FullName;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Harness.Cli;
 using Harness.Testing;
 using Xunit.Abstractions;
 
@@ -18,59 +16,33 @@ namespace Harness.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class PostgresLagTests(ITestOutputHelper output)
 {
-    private sealed record Run(int Exit, string Output, JsonNode Results);
-
-    private static async Task<Run> RunAsync(params string[] args)
+    private static async Task<CliRun> RunAsync(params string[] args)
     {
         await Capabilities.RequireAsync("ip", "iptables", "postgres");
-        var results = Directory.CreateTempSubdirectory("harness-lag-").FullName;
-        try
-        {
-            using var stdout = new StringWriter();
-            using var stderr = new StringWriter();
-            var exit = await CliApp.RunAsync(["test", "postgres", .. args, "--results", results, "--plain"], stdout, stderr);
-            var file = Directory.EnumerateFiles(results, "results.json", SearchOption.AllDirectories).Single(f => !f.Contains("/latest/", StringComparison.Ordinal));
-            return new Run(exit, $"{stdout}\n{stderr}", JsonNode.Parse(await File.ReadAllTextAsync(file))!);
-        }
-        finally
-        {
-            Directory.Delete(results, recursive: true);
-        }
+        return await CliRun.RunAsync("postgres", args);
     }
 
-    private static JsonNode? Child(Run run, string checker) =>
-        run.Results["children"]!.AsArray().FirstOrDefault(c => c!["checker"]!.GetValue<string>() == checker);
-
-    [IntegrationFact("postgres", "iptables")]
-    public async Task Should_FindSessionViolations_At_Default_Settings_When_Reading_From_Async_Replicas()
-    {
-        // Given the README's command at the default rate and concurrency (replicas lag --lag-ms auto), 5 runs
-        for (var i = 0; i < 5; i++)
-        {
-            // When sessions append on the primary and read from their replica
-            var run = await RunAsync("--workload", "session", "--replication", "async", "--read-from", "replica", "--time-limit", "6", "--seed", $"{100 + i}");
-
-            // Then each run finds read-your-writes or monotonic-read violations, and measures stale reads
-            output.WriteLine($"run {i}: {Child(run, "session-guarantees")?["summary"]}; {Child(run, "visibility")?["summary"]}");
-            Assert.Equal(1, run.Exit);
-            Assert.Equal("invalid", Child(run, "session-guarantees")!["validity"]!.GetValue<string>());
-            Assert.True(Child(run, "visibility")!["stats"]!["stale_reads"]!.GetValue<long>() > 0);
-        }
-    }
+    /// <summary>The set workload under lag then kill-primary with promotion: every standby held from 4 s, the primary
+    /// killed at 6 s and restarted at the 10 s time limit.</summary>
+    private static string[] LagThenKillPrimary(string replication, string seed) =>
+        ["--workload", "set", "--replication", replication, "--failover", "promote", "--nemesis", "lag,kill-primary",
+            "--nemesis-interval", "4", "--time-limit", "10", "--recovery-time", "2", "--seed", seed];
 
     [IntegrationFact("postgres", "iptables")]
     public async Task Should_Lose_Acknowledged_Writes_When_A_Lagging_Async_Replica_Is_Promoted()
     {
         for (var i = 0; i < 5; i++)
         {
-            // Given async replication with every replica held back while the primary is killed and a replica promoted
-            var run = await RunAsync("--workload", "set", "--replication", "async", "--failover", "promote", "--nemesis", "lag,kill-primary",
-                "--nemesis-interval", "3", "--time-limit", "7", "--recovery-time", "2", "--seed", $"{200 + i}");
+            // Given async replication with every replica held back from 2 s before the primary is killed (at 6 s) until
+            // it is restarted 4 s later (the failover manager promotes a replica about 1.7 s after the kill; with 2.5 s,
+            // CI's load once let the restart come first, and the old primary kept every write)
+            var run = await RunAsync(LagThenKillPrimary("async", $"{200 + i}"));
 
-            // Then acknowledged adds are lost, in every run
-            output.WriteLine($"run {i}: {Child(run, "set")?["summary"]}");
-            Assert.Equal(1, run.Exit);
-            Assert.Contains(Child(run, "set")!["anomalies"]!.AsArray(), a => a!["type"]!.GetValue<string>() == "lost-write");
+            // Then a replica is promoted and acknowledged adds are lost, in every run
+            output.WriteLine($"run {i}: {run.Checker("set")["summary"]}");
+            Assert.True(run.Exit == 1, run.Explained);
+            Assert.True(run.Output.Contains("promoted", StringComparison.Ordinal), run.Explained);
+            Assert.Contains(run.Checker("set")["anomalies"]!.AsArray(), a => a!["type"]!.GetValue<string>() == "lost-write");
         }
     }
 
@@ -80,12 +52,12 @@ public sealed class PostgresLagTests(ITestOutputHelper output)
         for (var i = 0; i < 2; i++)
         {
             // Given synchronous replication to both standbys under the same lag, kill and promotion
-            var run = await RunAsync("--workload", "set", "--replication", "sync", "--sync-replicas", "2", "--failover", "promote", "--nemesis", "lag,kill-primary",
-                "--nemesis-interval", "3", "--time-limit", "7", "--recovery-time", "2", "--seed", $"{300 + i}");
+            var run = await RunAsync([.. LagThenKillPrimary("sync", $"{300 + i}"), "--sync-replicas", "2"]);
 
-            // Then no acknowledged add is lost (commits wait while the standbys are held)
-            output.WriteLine($"run {i}: {Child(run, "set")?["summary"]}");
-            Assert.True(run.Exit == 0, run.Output);
+            // Then a replica is promoted and no acknowledged add is lost (commits wait while the standbys are held)
+            output.WriteLine($"run {i}: {run.Checker("set")["summary"]}");
+            Assert.True(run.Exit == 0, run.Explained);
+            Assert.True(run.Output.Contains("promoted", StringComparison.Ordinal), run.Explained);
         }
     }
 
@@ -97,9 +69,9 @@ public sealed class PostgresLagTests(ITestOutputHelper output)
             "--nemesis", "lag", "--nemesis-interval", "2", "--time-limit", "6", "--recovery-time", "1", "--seed", "400");
 
         // Then no read misses an acknowledged write
-        output.WriteLine($"{Child(run, "session-guarantees")?["summary"]}; {Child(run, "visibility")?["summary"]}");
-        Assert.True(run.Exit == 0, run.Output);
-        Assert.Equal(0, Child(run, "visibility")!["stats"]!["stale_reads"]!.GetValue<long>());
+        output.WriteLine($"{run.Checker("session-guarantees")["summary"]}; {run.Checker("visibility")["summary"]}");
+        Assert.True(run.Exit == 0, run.Explained);
+        Assert.Equal(0, run.Checker("visibility")["stats"]!["stale_reads"]!.GetValue<long>());
     }
 
     [IntegrationFact("postgres", "iptables")]
@@ -111,9 +83,9 @@ public sealed class PostgresLagTests(ITestOutputHelper output)
         {
             var run = await RunAsync("--workload", "session", "--replication", "async", "--read-from", "replica", "--lag-ms", $"{delay}",
                 "--time-limit", "6", "--rate", "200", "--seed", "500");
-            var stats = Child(run, "visibility")!["stats"]!;
+            var stats = run.Checker("visibility")["stats"]!;
             figures.Add((delay, stats["lag_ms"]!["p99"]!.GetValue<double>(), stats["lag_ms"]!["max"]!.GetValue<double>(), stats["stale_share"]!.GetValue<double>()));
-            output.WriteLine($"--lag-ms {delay}: {Child(run, "visibility")!["summary"]}");
+            output.WriteLine($"--lag-ms {delay}: {run.Checker("visibility")["summary"]}");
         }
 
         // Then the measured lag follows the delay: near 0 without one, below each delay, and growing with it
@@ -131,9 +103,9 @@ public sealed class PostgresLagTests(ITestOutputHelper output)
             "--concurrency", "8", "--time-limit", "6", "--seed", "600");
 
         // Then the verdict holds it to its documented promise, snapshot isolation, and names what it satisfies
-        var listAppend = Child(run, "list-append")!;
+        var listAppend = run.Checker("list-append");
         output.WriteLine($"{listAppend["summary"]}");
-        Assert.True(run.Exit == 0, run.Output);
+        Assert.True(run.Exit == 0, run.Explained);
         Assert.Equal("snapshot-isolation", listAppend["stats"]!["model"]!.GetValue<string>());
         Assert.Contains("satisfies", listAppend["summary"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(listAppend["stats"]!["satisfies"]!.AsArray(), m => m!.GetValue<string>() is "snapshot-isolation" or "serializable");
