@@ -13,53 +13,26 @@ namespace Harness.Databases.MySql;
 /// </summary>
 public abstract class MySqlClientBase : IClient
 {
-    private readonly Dictionary<string, MySqlConnection> _connections = [];
-    private readonly Node _replica;
-    private readonly Random _random;
-    private Node? _knownPrimary;
-    private long _knownAt;
+    private readonly NodeConnections<MySqlConnection> _connections;
+    private readonly ClientRouting _routing;
 
     protected MySqlClientBase(MySqlDatabase db, Node node)
     {
         Db = db;
-        Node = node;
-        var replicas = db.Nodes.Where(n => n != db.Primary).ToList();
-        _replica = replicas.Count == 0 ? node : replicas.Contains(node) ? node : replicas[Math.Abs(node.Number) % replicas.Count];
-        _random = new Random(node.Number);
+        _routing = new ClientRouting(db.Nodes, node, () => db.Primary, db.Settings.ReadFrom, db.Settings.EveryNodeWrites);
+        _connections = new NodeConnections<MySqlConnection>(n => new MySqlConnection(db.ConnectionString(n)));
     }
 
     protected MySqlDatabase Db { get; }
 
     /// <summary>The node this client was opened for.</summary>
-    protected Node Node { get; }
+    protected Node Node => _routing.Node;
 
-    /// <summary>How long a client keeps using the primary it knows before asking again (after a promotion, clients
-    /// switch within this time or at their next error).</summary>
-    public static readonly TimeSpan PrimaryRefresh = TimeSpan.FromSeconds(1);
-
-    /// <summary>Where writes go: the client's own node (galera, multi-primary) or the primary as last learned.</summary>
-    protected Node WriteNode
-    {
-        get
-        {
-            if (Db.Settings.EveryNodeWrites) return Node;
-            var now = Environment.TickCount64;
-            if (_knownPrimary is null || now - _knownAt > (long)PrimaryRefresh.TotalMilliseconds)
-            {
-                _knownPrimary = Db.Primary ?? Node;
-                _knownAt = now;
-            }
-            return _knownPrimary;
-        }
-    }
+    /// <summary>Where writes go: the client's own node (galera, multi-primary) or the primary as last learned (<see cref="ClientRouting"/>).</summary>
+    protected Node WriteNode => _routing.WriteNode;
 
     /// <summary>Where reads go: the write node, this client's sticky replica, or a random node per read.</summary>
-    protected Node ReadNode => Db.Settings.ReadFrom switch
-    {
-        "replica" => _replica,
-        "any" => Db.Nodes.Count == 0 ? Node : Db.Nodes[_random.Next(Db.Nodes.Count)],
-        _ => WriteNode,
-    };
+    protected Node ReadNode => _routing.ReadNode;
 
     public abstract Task SetupAsync(CancellationToken ct);
 
@@ -69,12 +42,7 @@ public abstract class MySqlClientBase : IClient
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var c in _connections.Values)
-        {
-            try { await c.DisposeAsync(); }
-            catch (Exception e) when (e is MySqlException or IOException or TimeoutException) { }
-        }
-        _connections.Clear();
+        await _connections.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 
@@ -89,7 +57,7 @@ public abstract class MySqlClientBase : IClient
         budget.CancelAfter(Db.Settings.OpTimeout + TimeSpan.FromSeconds(1));
         try
         {
-            var conn = await ConnectAsync(node, budget.Token);
+            var conn = await _connections.GetAsync(node, budget.Token);
             progress.Sent = true;
             var done = await body(conn, progress, budget.Token);
             return done with { Node = node.Name };
@@ -97,8 +65,8 @@ public abstract class MySqlClientBase : IClient
         catch (Exception e) when (e is MySqlException or TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
         {
             // a server error leaves the connection usable; anything else may have broken it
-            if (MySqlErrors.ServerError(e) is null || MySqlErrors.ServerError(e) is MySqlErrors.ErConnectionKilled or MySqlErrors.ErServerShutdown) await DropAsync(node);
-            _knownPrimary = null;
+            if (MySqlErrors.ServerError(e) is null || MySqlErrors.ServerError(e) is MySqlErrors.ErConnectionKilled or MySqlErrors.ErServerShutdown) await _connections.DropAsync(node);
+            _routing.Forget();
             return MySqlErrors.Complete(op, e, kind, progress);
         }
     }
@@ -135,33 +103,8 @@ public abstract class MySqlClientBase : IClient
     {
         var node = Db.Nodes.Count > 0 ? Db.Nodes[0] : Node;
         if (!Db.Settings.EveryNodeWrites) node = Db.Primary ?? node;
-        var conn = await ConnectAsync(node, ct);
+        var conn = await _connections.GetAsync(node, ct);
         await using (var cmd = new MySqlCommand(sql, conn)) await cmd.ExecuteNonQueryAsync(ct);
         await Db.WaitForCatchUpAsync(node, ct);
-    }
-
-    private async Task<MySqlConnection> ConnectAsync(Node node, CancellationToken ct)
-    {
-        if (_connections.TryGetValue(node.Name, out var existing) && existing.State == ConnectionState.Open) return existing;
-        if (existing is not null) await DropAsync(node);
-        var conn = new MySqlConnection(Db.ConnectionString(node));
-        try
-        {
-            await conn.OpenAsync(ct);
-        }
-        catch
-        {
-            await conn.DisposeAsync();
-            throw;
-        }
-        _connections[node.Name] = conn;
-        return conn;
-    }
-
-    private async Task DropAsync(Node node)
-    {
-        if (!_connections.Remove(node.Name, out var conn)) return;
-        try { await conn.DisposeAsync(); }
-        catch (Exception e) when (e is MySqlException or IOException or TimeoutException) { }
     }
 }

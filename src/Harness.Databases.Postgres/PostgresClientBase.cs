@@ -14,54 +14,35 @@ namespace Harness.Databases.Postgres;
 /// </summary>
 public abstract class PostgresClientBase : IClient
 {
-    private readonly Dictionary<string, NpgsqlConnection> _connections = [];
-    private readonly Node _replica;
-    private readonly Random _random;
+    private readonly NodeConnections<NpgsqlConnection> _connections;
+    private readonly ClientRouting _routing;
     private volatile bool _syncRepCancelled;
-    private Node? _knownPrimary;
-    private long _knownAt;
 
     protected PostgresClientBase(PostgresDatabase db, Node node)
     {
         Db = db;
-        Node = node;
-        var replicas = db.Nodes.Where(n => n != db.Primary).ToList();
-        _replica = replicas.Count == 0 ? node : replicas.Contains(node) ? node : replicas[Math.Abs(node.Number) % replicas.Count];
-        _random = new Random(node.Number);
+        _routing = new ClientRouting(db.Nodes, node, () => db.Primary, db.Settings.ReadFrom);
+        _connections = new NodeConnections<NpgsqlConnection>(n =>
+        {
+            var conn = new NpgsqlConnection(db.ConnectionString(n));
+            conn.Notice += (_, e) =>
+            {
+                if (e.Notice.MessageText.Contains(PostgresErrors.SyncRepCancelledWarning, StringComparison.OrdinalIgnoreCase)) _syncRepCancelled = true;
+            };
+            return conn;
+        });
     }
 
     protected PostgresDatabase Db { get; }
 
     /// <summary>The node this client was opened for.</summary>
-    protected Node Node { get; }
+    protected Node Node => _routing.Node;
 
-    /// <summary>How long a client keeps using the primary it knows before asking again (as an application with a
-    /// cached primary address would): after a promotion, clients switch within this time or at their next error,
-    /// so without fencing some keep writing to the old primary for a while (split brain).</summary>
-    public static readonly TimeSpan PrimaryRefresh = TimeSpan.FromSeconds(1);
-
-    /// <summary>Where writes go: the primary as this client last learned it (refreshed every <see cref="PrimaryRefresh"/> and after errors).</summary>
-    protected Node WriteNode
-    {
-        get
-        {
-            var now = Environment.TickCount64;
-            if (_knownPrimary is null || now - _knownAt > (long)PrimaryRefresh.TotalMilliseconds)
-            {
-                _knownPrimary = Db.Primary ?? Node;
-                _knownAt = now;
-            }
-            return _knownPrimary;
-        }
-    }
+    /// <summary>Where writes go: the primary as this client last learned it (<see cref="ClientRouting"/>).</summary>
+    protected Node WriteNode => _routing.WriteNode;
 
     /// <summary>Where reads go: the primary, this client's sticky replica, or a random node per read.</summary>
-    protected Node ReadNode => Db.Settings.ReadFrom switch
-    {
-        "replica" => _replica,
-        "any" => Db.Nodes.Count == 0 ? Node : Db.Nodes[_random.Next(Db.Nodes.Count)],
-        _ => WriteNode,
-    };
+    protected Node ReadNode => _routing.ReadNode;
 
     public abstract Task SetupAsync(CancellationToken ct);
 
@@ -71,8 +52,7 @@ public abstract class PostgresClientBase : IClient
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var c in _connections.Values) await c.DisposeAsync();
-        _connections.Clear();
+        await _connections.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 
@@ -89,7 +69,7 @@ public abstract class PostgresClientBase : IClient
         budget.CancelAfter(Db.Settings.OpTimeout + TimeSpan.FromSeconds(2));
         try
         {
-            var conn = await ConnectAsync(node, budget.Token);
+            var conn = await _connections.GetAsync(node, budget.Token);
             _syncRepCancelled = false;
             progress.Sent = true;
             var done = await body(conn, progress, budget.Token);
@@ -98,8 +78,8 @@ public abstract class PostgresClientBase : IClient
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
         {
-            if (e is not PostgresException { Severity: "ERROR" }) await DropAsync(node);
-            _knownPrimary = null;
+            if (e is not PostgresException { Severity: "ERROR" }) await _connections.DropAsync(node);
+            _routing.Forget();
             return PostgresErrors.Complete(op, e, kind, progress);
         }
     }
@@ -127,41 +107,12 @@ public abstract class PostgresClientBase : IClient
         var node = WriteNode;
         try
         {
-            var conn = await ConnectAsync(node, ct);
+            var conn = await _connections.GetAsync(node, ct);
             await using var cmd = new NpgsqlCommand(sql, conn);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
         {
         }
-    }
-
-    private async Task<NpgsqlConnection> ConnectAsync(Node node, CancellationToken ct)
-    {
-        if (_connections.TryGetValue(node.Name, out var existing) && existing.State == ConnectionState.Open) return existing;
-        if (existing is not null) await DropAsync(node);
-        var conn = new NpgsqlConnection(Db.ConnectionString(node));
-        conn.Notice += (_, e) =>
-        {
-            if (e.Notice.MessageText.Contains(PostgresErrors.SyncRepCancelledWarning, StringComparison.OrdinalIgnoreCase)) _syncRepCancelled = true;
-        };
-        try
-        {
-            await conn.OpenAsync(ct);
-        }
-        catch
-        {
-            await conn.DisposeAsync();
-            throw;
-        }
-        _connections[node.Name] = conn;
-        return conn;
-    }
-
-    private async Task DropAsync(Node node)
-    {
-        if (!_connections.Remove(node.Name, out var conn)) return;
-        try { await conn.DisposeAsync(); }
-        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException) { }
     }
 }

@@ -16,41 +16,23 @@ namespace Harness.Databases.Redis;
 public abstract class RedisClientBase : IClient
 {
     private readonly Dictionary<string, ConnectionMultiplexer> _connections = [];
-    private readonly Node _replica;
-    private Node? _knownPrimary;
-    private long _knownAt;
+    private readonly ClientRouting _routing;
 
     protected RedisClientBase(RedisDatabase db, Node node)
     {
         Db = db;
-        Node = node;
-        var replicas = db.Nodes.Where(n => n != db.Primary).ToList();
-        _replica = replicas.Count == 0 ? node : replicas.Contains(node) ? node : replicas[Math.Abs(node.Number) % replicas.Count];
+        _routing = new ClientRouting(db.Nodes, node, () => db.Primary, db.Settings.ReadFrom);
     }
-
-    public static readonly TimeSpan PrimaryRefresh = TimeSpan.FromSeconds(1);
 
     protected RedisDatabase Db { get; }
 
-    protected Node Node { get; }
+    protected Node Node => _routing.Node;
 
-    /// <summary>Where writes go: the primary as this client last learned it.</summary>
-    protected Node WriteNode
-    {
-        get
-        {
-            var now = Environment.TickCount64;
-            if (_knownPrimary is null || now - _knownAt > (long)PrimaryRefresh.TotalMilliseconds)
-            {
-                _knownPrimary = Db.Primary ?? Node;
-                _knownAt = now;
-            }
-            return _knownPrimary;
-        }
-    }
+    /// <summary>Where writes go: the primary as this client last learned it (<see cref="ClientRouting"/>).</summary>
+    protected Node WriteNode => _routing.WriteNode;
 
     /// <summary>Where reads go: the primary, or this client's sticky replica.</summary>
-    protected Node ReadNode => Db.Settings.ReadFrom == "replica" ? _replica : WriteNode;
+    protected Node ReadNode => _routing.ReadNode;
 
     /// <summary>Flags of a read on <see cref="ReadNode"/>: a replica read may be served by a replica.</summary>
     protected CommandFlags ReadFlags => Db.Settings.ReadFrom == "replica" ? CommandFlags.PreferReplica : CommandFlags.None;
@@ -89,7 +71,7 @@ public abstract class RedisClientBase : IClient
         }
         catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException)
         {
-            _knownPrimary = null;
+            _routing.Forget();
             return RedisErrors.Complete(op, e, isRead);
         }
         if (isRead || !done.IsOk || Db.Settings.Wait == 0) return done with { Node = node.Name };
@@ -103,7 +85,7 @@ public abstract class RedisClientBase : IClient
         }
         catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException)
         {
-            _knownPrimary = null;
+            _routing.Forget();
             return RedisErrors.AfterWait(op, done with { Node = node.Name }, Db.Settings.Wait, 0, e);
         }
     }
