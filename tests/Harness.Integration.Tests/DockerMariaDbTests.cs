@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Harness.Cli;
-using Harness.Core.Histories;
 using Harness.Testing;
 using Xunit.Abstractions;
 
@@ -16,35 +13,19 @@ namespace Harness.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class DockerMariaDbTests(ITestOutputHelper output)
 {
-    private sealed record RunOutcome(int Exit, string Output, JsonNode Results, History History)
+    private async Task<CliRun> RunAsync(params string[] args)
     {
-        public JsonNode Checker(string name) => Find(Results, name) ?? throw new InvalidOperationException($"no {name} checker in\n{Results}");
-
-        private static JsonNode? Find(JsonNode node, string name) =>
-            node["checker"]?.GetValue<string>() == name ? node
-            : node["children"]?.AsArray().Select(c => Find(c!, name)).FirstOrDefault(c => c is not null);
-    }
-
-    private async Task<RunOutcome> RunAsync(params string[] args)
-    {
-        var results = Directory.CreateTempSubdirectory("harness-docker-maria-").FullName;
         var before = await DockerSnapshot.TakeAsync();
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
         var clock = Stopwatch.StartNew();
-        var exit = await CliApp.RunAsync(["test", "mariadb", "--provisioner", "docker", .. args, "--results", results, "--plain", "--seed", "7"], stdout, stderr);
-        output.WriteLine($"harness test mariadb --provisioner docker {string.Join(' ', args)}: exit {exit} in {clock.Elapsed.TotalSeconds:F1} s\n{stdout}{stderr}");
         try
         {
-            var file = Directory.EnumerateFiles(results, "results.json", SearchOption.AllDirectories).Single(f => !f.Contains("/latest/", StringComparison.Ordinal));
-            var dir = Path.GetDirectoryName(file)!; // a file path has a directory
-            var outcome = new RunOutcome(exit, $"{stdout}\n{stderr}", JsonNode.Parse(await File.ReadAllTextAsync(file))!, HistoryJson.ReadFile(Path.Combine(dir, "history.jsonl")));
-            Assert.True(File.Exists(Path.Combine(dir, "logs", "n1", "mariadb.log")), "the node logs are collected");
-            return outcome;
+            var run = await CliRun.RunAsync("mariadb", ["--provisioner", "docker", .. args, "--seed", "7"], nodeLog: "mariadb.log");
+            output.WriteLine($"harness test mariadb --provisioner docker {string.Join(' ', args)}: exit {run.Exit} in {clock.Elapsed.TotalSeconds:F1} s\n{run.Output}");
+            Assert.True(run.NodeLogCollected, "the node logs are collected");
+            return run;
         }
         finally
         {
-            Directory.Delete(results, recursive: true);
             // And nothing of the run is left: containers, network, bridges, rule, mounts, dockerd (its servers went with its containers)
             Assert.Empty(await DockerSnapshot.NewSinceAsync(before));
         }

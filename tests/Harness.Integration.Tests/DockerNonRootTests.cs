@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Harness.Provisioning;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Harness.Core.Histories;
@@ -30,14 +30,14 @@ public sealed class DockerNonRootTests(ITestOutputHelper log)
                 await DockerImages.EnsureAsync(rootClient, ["postgresql-15"], null, null, new StringWriter(), CancellationToken.None);
         }
         var results = Directory.CreateTempSubdirectory("harness-docker-nonroot-").FullName;
-        await HostRunAsync(["chmod", "777", results]);
+        await HostCommand.RunCheckedAsync(["chmod", "777", results], CancellationToken.None);
         // the test's daemon manages no iptables; a user's usual daemon accepts traffic between a network's containers
         string[] forward = ["FORWARD", "-i", "hd+", "-o", "hd+", "-m", "comment", "--comment", "harness-test-nonroot", "-j", "ACCEPT"];
-        await HostRunAsync(["iptables", "-I", .. forward]);
+        await HostCommand.RunCheckedAsync(["iptables", "-I", .. forward], CancellationToken.None);
         await using var dockerd = await UserDockerd.StartAsync();
         try
         {
-            await HostRunAsync(["chown", "nobody", dockerd.Socket["unix://".Length..]]);
+            await HostCommand.RunCheckedAsync(["chown", "nobody", dockerd.Socket["unix://".Length..]], CancellationToken.None);
 
             // When nobody runs a PostgreSQL register test there with partitions and kills, one after the other
             var (exit, output) = await HarnessChild.RunAsync(["test", "postgres", "--provisioner", "docker", "--workload", "register",
@@ -61,17 +61,10 @@ public sealed class DockerNonRootTests(ITestOutputHelper log)
         }
         finally
         {
-            await HostRunAsync(["iptables", "-D", .. forward]);
+            await HostCommand.RunCheckedAsync(["iptables", "-D", .. forward], CancellationToken.None);
             Directory.Delete(results, recursive: true);
         }
         await dockerd.DisposeAsync();
         Assert.Empty(await DockerSnapshot.NewSinceAsync(before));
-    }
-
-    internal static async Task HostRunAsync(string[] argv)
-    {
-        using var p = Process.Start(argv[0], argv[1..]);
-        await p.WaitForExitAsync();
-        Assert.True(p.ExitCode == 0, string.Join(' ', argv));
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Harness.Provisioning;
 using Harness.Provisioning.Docker;
 
 namespace Harness.Integration.Tests;
@@ -46,13 +46,6 @@ internal static class DockerSnapshot
     public static async Task<IReadOnlyList<string>> NewSinceAsync(HashSet<string> before) =>
         [.. (await TakeAsync()).Where(i => !before.Contains(i)).Order(StringComparer.Ordinal)];
 
-    private static async Task<string> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!; // not shell-executed, so never null
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return output;
-    }
+    private static async Task<string> RunAsync(string file, params string[] args) =>
+        (await HostCommand.RunAsync([file, .. args], CancellationToken.None)).Stdout;
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Harness.Provisioning;
 using Harness.Provisioning.Netns;
 
 namespace Harness.Integration.Tests;
@@ -38,13 +38,6 @@ internal static class Leftovers
         }
     }
 
-    private static async Task<string> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!; // Start returns null only for shell-executed documents
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return output;
-    }
+    private static async Task<string> RunAsync(string file, params string[] args) =>
+        (await HostCommand.RunAsync([file, .. args], CancellationToken.None)).Stdout;
 }

@@ -15,26 +15,16 @@ namespace Harness.Integration.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class MariaDbExperimentTests(ITestOutputHelper output)
 {
-    private sealed record RunOutcome(int Exit, string Output, JsonNode Results, History History)
-    {
-        public JsonNode Checker(string name) => Find(Results, name) ?? throw new InvalidOperationException($"no {name} checker in\n{Results}");
-
-        // the innermost match: a workload's checker may be composed under the same name (list-append > list-append, visibility)
-        private static JsonNode? Find(JsonNode node, string name) =>
-            node["children"]?.AsArray().Select(c => Find(c!, name)).FirstOrDefault(c => c is not null)
-            ?? (node["checker"]?.GetValue<string>() == name ? node : null);
-    }
-
     /// <summary>One CLI run; only this run's own leftovers count (<see cref="KvRun"/>: its namespaces, rules, run
     /// directory and servers), so another developer's cluster started meanwhile on the machine is not mistaken for one.</summary>
-    private async Task<RunOutcome> RunAsync(params string[] args)
+    private async Task<KvRun> RunAsync(params string[] args)
     {
         await Capabilities.RequireAsync("ip", "iptables", "mariadbd");
         var run = await KvRun.RunAsync("mariadb", [.. args, "--seed", "7"]);
         output.WriteLine($"harness test mariadb {string.Join(' ', args)}: exit {run.Exit} in {run.Elapsed.TotalSeconds:F1} s\n{run.Output}");
         // And nothing of the cluster is left: namespaces, links, rules, directories, servers
         Assert.Empty(run.Leftovers);
-        return new RunOutcome(run.Exit, run.Output, run.Results, run.History);
+        return run;
     }
 
     private static CheckResult Sessions(History history) => new SessionGuaranteesChecker().Check(history, CancellationToken.None);

@@ -1,3 +1,4 @@
+using Harness.Provisioning;
 using System.Diagnostics;
 using Harness.Provisioning.Docker;
 
@@ -38,8 +39,8 @@ internal sealed class UserDockerd : IAsyncDisposable
         Directory.CreateDirectory(home);
         Directory.CreateDirectory(DockerDaemon.CacheRoot);
         var dataLock = new FileStream(Path.Combine(DockerDaemon.CacheRoot, "data.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        await RunAsync("ip", "link", "add", bridge, "type", "bridge");
-        await RunAsync("ip", "addr", "add", $"10.79.{await DockerProvisioner.FreeSubnetAsync(CancellationToken.None)}.1/24", "dev", bridge);
+        await HostCommand.RunCheckedAsync(["ip", "link", "add", bridge, "type", "bridge"], CancellationToken.None);
+        await HostCommand.RunCheckedAsync(["ip", "addr", "add", $"10.79.{await DockerProvisioner.FreeSubnetAsync(CancellationToken.None)}.1/24", "dev", bridge], CancellationToken.None);
         await File.WriteAllTextAsync($"{home}/daemon.json", "{}\n");
         var process = Process.Start(new ProcessStartInfo("dockerd", ["--config-file", $"{home}/daemon.json", "--host", $"unix://{home}/docker.sock",
             "--data-root", Path.Combine(DockerDaemon.CacheRoot, "data"), "--exec-root", home, "--pidfile", $"{home}/dockerd.pid", "--bridge", bridge,
@@ -71,15 +72,9 @@ internal sealed class UserDockerd : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        await RunAsync("ip", "link", "del", Bridge);
+        await HostCommand.RunAsync(["ip", "link", "del", Bridge], CancellationToken.None);
         await DockerDaemon.UnmountBelowAsync(Home);
         Directory.Delete(Home, recursive: true);
         await _dataLock.DisposeAsync();
-    }
-
-    private static async Task RunAsync(string file, params string[] args)
-    {
-        using var p = Process.Start(file, args);
-        await p.WaitForExitAsync();
     }
 }
