@@ -13,8 +13,9 @@ namespace Harness.Databases.MySql;
 /// <para>Alone, the fault holds a replica's SQL thread (<c>STOP SLAVE SQL_THREAD</c>,
 /// https://mariadb.com/kb/en/stop-replica/): its IO thread keeps receiving into the relay log (and, with semi-sync,
 /// acknowledging), and its readers see the data as of the hold. With another fault (which then happens while every
-/// replica is held) it holds the whole connection (<c>STOP SLAVE</c>), as PostgreSQL's held WAL receiver: a replica
-/// that has <i>received</i> a transaction loses nothing when promoted (the failover manager applies its relay log first),
+/// replica is held) it stops the IO thread (<c>STOP SLAVE IO_THREAD</c>), as PostgreSQL's held WAL receiver: the replica
+/// receives nothing more and applies what it has; a replica that has <i>received</i> a transaction loses nothing when
+/// promoted (the failover manager waits until its relay log is applied),
 /// so only a replica that does not receive shows what asynchronous replication risks; with semi-sync the primary's
 /// commits then wait for an acknowledgement (rpl_semi_sync_master_wait_no_slave is ON by default), up to the timeout.</para>
 /// </summary>
@@ -42,9 +43,16 @@ public sealed partial class MySqlDatabase
     private IEnumerable<string> Connections(Node node) =>
         settings.Topology == MySqlSettings.MultiPrimary ? Nodes.Where(m => m != node).Select(m => $"'{m.Name}' ") : [""];
 
-    /// <summary>Stops the SQL thread (lag alone) or both threads (lag with another fault) of these replicas. Idempotent
+    /// <summary>Stops the SQL thread (lag alone) or the IO thread (lag with another fault) of these replicas. Idempotent
     /// (STOP SLAVE on a stopped thread is a note, not an error). A replica that cannot be reached now (paused, down) is
-    /// still marked held, so the release tries it again.</summary>
+    /// still marked held, so the release tries it again.
+    /// <para>With another fault only the IO thread stops, never both: the SQL thread goes on applying what was received,
+    /// as PostgreSQL's startup process replays what its held WAL receiver got. Stopping both lost acknowledged writes
+    /// the database itself had kept: with GTID replication, a SQL thread started again (at the promotion) after both
+    /// threads had stopped did not apply the transaction left in the relay log (read position ahead of the executed
+    /// one in SHOW SLAVE STATUS, and staying so), and the promoted replica lacked a semi-sync-acknowledged add (4 of 44
+    /// semi-sync lag + kill-primary runs under load). orchestrator avoids restarting replication threads on MariaDB with
+    /// GTID for a like reason: it discards relay logs (https://github.com/openark/orchestrator/pull/1264).</para></summary>
     public async Task HoldAsync(RunContext run, IReadOnlyList<Node> replicas, CancellationToken ct)
     {
         await _topology.WaitAsync(ct);
@@ -54,7 +62,7 @@ public sealed partial class MySqlDatabase
             {
                 if (n == _primary && !settings.EveryNodeWrites) continue;
                 lock (_lock) _held.Add(n.Name);
-                var thread = settings.LagHoldsReceiving ? "" : " SQL_THREAD";
+                var thread = settings.LagHoldsReceiving ? " IO_THREAD" : " SQL_THREAD";
                 await TryExecuteAsync(run, n, string.Concat(Connections(n).Select(c => $"STOP SLAVE {c}{thread};")), "hold", ct);
             }
         }

@@ -33,8 +33,8 @@ public sealed record MySqlSettings
     /// <summary>MASTER_DELAY on every replica, in ms (a multiple of 1000; 0: none).</summary>
     public int LagMs { get; init; }
     /// <summary>What the lag fault holds: false (lag alone) = the SQL thread only, so the IO thread keeps receiving and
-    /// readers go stale; true (lag with another fault, which then happens while every replica is held) = the whole
-    /// replication connection, so the replicas do not even receive what the primary commits meanwhile.</summary>
+    /// readers go stale; true (lag with another fault, which then happens while every replica is held) = the IO thread,
+    /// so the replicas do not even receive what the primary commits meanwhile.</summary>
     public bool LagHoldsReceiving { get; init; }
     public TimeSpan OpTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long the primary must be down or cut off from every replica before a promotion.</summary>
