@@ -25,10 +25,14 @@ public sealed class SignalTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    /// <summary>The launcher with SIGINT at its default action, as a terminal's Ctrl-C finds it. env resets it and
+    /// execs the launcher (same pid): a test run started in the background by a shell without job control inherits
+    /// SIGINT ignored, an ignored signal stays ignored across exec, and bash cannot trap a signal ignored at its
+    /// start, so every case here once ran to its 30 s end.</summary>
     private Process Start()
     {
-        var psi = new ProcessStartInfo(Path.Combine(_root, "harness")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "test", "memory", "--time-limit", "30", "--results", Results }) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--default-signal=INT", Path.Combine(_root, "harness"), "test", "memory", "--time-limit", "30", "--results", Results }) psi.ArgumentList.Add(a);
         return Process.Start(psi)!;
     }
 

@@ -42,8 +42,10 @@ public sealed class PostgresEndToEndTests
         var results = Directory.CreateTempSubdirectory("harness-ctrlc-").FullName;
         var before = await MachineSnapshot.TakeAsync();
         var harness = Path.Combine(AppContext.BaseDirectory, "harness.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { harness, "test", "postgres", "--workload", "set", "--nemesis", "partition", "--time-limit", "60",
+        // SIGINT at its default action, as a terminal's Ctrl-C finds it (a test run started in the background by a
+        // shell without job control inherits it ignored, and .NET then leaves it ignored): env resets it and execs dotnet
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", harness, "test", "postgres", "--workload", "set", "--nemesis", "partition", "--time-limit", "60",
                      "--nemesis-interval", "2", "--results", results, "--plain" })
             psi.ArgumentList.Add(a);
 
