@@ -22,6 +22,23 @@ public sealed class PostgresLagTests(ITestOutputHelper output)
         return await CliRun.RunAsync("postgres", args);
     }
 
+    [IntegrationFact("postgres", "iptables")]
+    public async Task Should_FindSessionViolations_At_Default_Settings_When_Reading_From_Async_Replicas()
+    {
+        // Given the README's command at the default rate and concurrency (replicas lag --lag-ms auto), 5 runs
+        for (var i = 0; i < 5; i++)
+        {
+            // When sessions append on the primary and read from their replica
+            var run = await RunAsync("--workload", "session", "--replication", "async", "--read-from", "replica", "--time-limit", "6", "--seed", $"{100 + i}");
+
+            // Then each run finds read-your-writes or monotonic-read violations, and measures stale reads
+            output.WriteLine($"run {i}: {run.Checker("session-guarantees")["summary"]}; {run.Checker("visibility")["summary"]}");
+            Assert.True(run.Exit == 1, run.Explained);
+            Assert.Equal("invalid", run.Checker("session-guarantees")["validity"]!.GetValue<string>());
+            Assert.True(run.Checker("visibility")["stats"]!["stale_reads"]!.GetValue<long>() > 0);
+        }
+    }
+
     /// <summary>The set workload under lag then kill-primary with promotion: every standby held from 4 s, the primary
     /// killed at 6 s and restarted at the 10 s time limit.</summary>
     private static string[] LagThenKillPrimary(string replication, string seed) =>
