@@ -100,8 +100,9 @@ public static class CheckCommand
     public static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, IRunDirectories? runs, CancellationToken ct)
     {
         var validity = Validity.Valid;
+        var isRun = request.Paths.ToLookup(IsRunDirectory);
         // A run directory (results/<test>/<time>/) is re-checked with the checkers of its own test.
-        foreach (var run in request.Paths.Where(IsRunDirectory))
+        foreach (var run in isRun[true])
         {
             ct.ThrowIfCancellationRequested();
             if (runs is null) throw new UserErrorException($"{run}: a run directory; harness-check checks history files only: re-check a run with ./harness check {run}");
@@ -111,7 +112,7 @@ public static class CheckCommand
             validity = validity.Merge(result.Validity);
             await stdout.WriteLineAsync(request.Json ? JsonLine(run, result) : TextLines(run, WithChildAnomalies(result)));
         }
-        var files = request.Paths.Where(p => !IsRunDirectory(p)).ToList();
+        var files = isRun[false].ToList();
         if (files.Count == 0) return validity.ExitCode();
         var targets = files.SelectMany(p => ExpandTargets(p, request)).ToList(); // a missing file is named before flags are judged
         var checker = SelectChecker(request);
