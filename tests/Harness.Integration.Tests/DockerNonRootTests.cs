@@ -1,7 +1,7 @@
-using Harness.Provisioning;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Harness.Core.Histories;
+using Harness.Provisioning;
 using Harness.Provisioning.Docker;
 using Harness.Testing;
 using Xunit.Abstractions;

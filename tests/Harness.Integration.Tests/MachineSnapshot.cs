@@ -1,5 +1,5 @@
-using Harness.Provisioning;
 using Harness.Core.Control;
+using Harness.Provisioning;
 
 namespace Harness.Integration.Tests;
 

@@ -1,5 +1,5 @@
-using Harness.Provisioning;
 using System.Diagnostics;
+using Harness.Provisioning;
 using Harness.Provisioning.Docker;
 
 namespace Harness.Integration.Tests;
